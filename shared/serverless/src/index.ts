@@ -1,0 +1,2 @@
+export * from "./package";
+export * from "./services";
