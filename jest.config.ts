@@ -6,7 +6,7 @@ const config: Config = {
   roots: ["<rootDir>/shared", "<rootDir>/services"],
   testMatch: ["**/test/**/*.test.ts"],
   transform: { "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2023" } }] },
-  transformIgnorePatterns: ["/node_modules/(?!@middy/)"],
+  transformIgnorePatterns: ["/node_modules/(?!(@middy|jose)/)"],
   moduleNameMapper: { "^@middy/([^/]+)$": "<rootDir>/node_modules/@middy/$1/index.js" },
   modulePathIgnorePatterns: [
     "<rootDir>/services/.*/\\.serverless/",

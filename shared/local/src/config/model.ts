@@ -1,0 +1,126 @@
+import type { CompiledEventPattern } from "../eventbridge/pattern";
+
+/** Everything the local runtime runs, read from the packaged templates of every service. */
+
+export interface ServiceDef {
+  name: string;
+  dir: string;
+  stackName: string;
+  /** serverless-esbuild options of the service (`custom.esbuild`). */
+  esbuild: Record<string, unknown>;
+}
+
+export interface AsyncInvokeConfig {
+  /** Lambda retries a failed asynchronous invocation this many times (0-2, default 2). */
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+  onFailure?: string;
+  onSuccess?: string;
+}
+
+export interface FunctionDef {
+  service: string;
+  /** The function's key in serverless.yml. */
+  key: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** `path/to/module.export`, relative to the service folder. */
+  handler: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMb: number;
+  reservedConcurrency?: number;
+  async: AsyncInvokeConfig;
+}
+
+export interface InputTransformer {
+  inputPathsMap: Record<string, string>;
+  inputTemplate: string;
+}
+
+export interface TargetDef {
+  id: string;
+  arn: string;
+  input?: string;
+  inputPath?: string;
+  inputTransformer?: InputTransformer;
+  retryPolicy: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+  deadLetterArn?: string;
+}
+
+export interface RuleDef {
+  service: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  busName: string;
+  description?: string;
+  state: "ENABLED" | "DISABLED";
+  patternText: string;
+  pattern: CompiledEventPattern;
+  targets: TargetDef[];
+}
+
+export interface StateMachineDef {
+  service: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  type: "STANDARD" | "EXPRESS";
+  definition: Record<string, unknown>;
+}
+
+export interface TableDef {
+  service: string;
+  logicalId: string;
+  name: string;
+  /** CreateTable input, from the resource's properties. */
+  createTable: Record<string, unknown>;
+}
+
+export interface QueueDef {
+  service: string;
+  logicalId: string;
+  name: string;
+  arn: string;
+  attributes: Record<string, string>;
+}
+
+export interface BusDef {
+  service: string;
+  name: string;
+  arn: string;
+}
+
+export interface JwtAuthorizerDef {
+  name: string;
+  issuer: string;
+  audience: string[];
+  identitySource: string[];
+}
+
+export interface RouteDef {
+  service: string;
+  /** `GET /orders/{orderId}`, or `$default`. */
+  routeKey: string;
+  method: string;
+  path: string;
+  functionName: string;
+  payloadFormatVersion: "1.0" | "2.0";
+  authorizer?: JwtAuthorizerDef;
+}
+
+export interface SystemModel {
+  stage: string;
+  region: string;
+  accountId: string;
+  services: ServiceDef[];
+  functions: FunctionDef[];
+  rules: RuleDef[];
+  stateMachines: StateMachineDef[];
+  tables: TableDef[];
+  queues: QueueDef[];
+  buses: BusDef[];
+  routes: RouteDef[];
+}

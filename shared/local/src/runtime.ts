@@ -1,0 +1,387 @@
+import { randomUUID } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { listServices, REPO_ROOT, serviceDir } from "@keel/serverless";
+import { Activity } from "./activity";
+import { AwsError, type JsonProtocolService, type ServiceRoute, startAwsServer } from "./aws/protocol";
+import { loadSystem, type ServiceSource } from "./config/load";
+import type { SystemModel } from "./config/model";
+import { localCredentials, startDynamoDB } from "./dynamodb";
+import { type BusRecord, DeliveryError, EventBridge } from "./eventbridge/bus";
+import { eventBridgeService } from "./eventbridge/service";
+import { type ExtraRoute, type HttpRecord, startHttpApi } from "./http/api";
+import { LocalIdentityProvider } from "./http/jwt";
+import { AsyncInvoker, type AsyncRecord, type InvocationRecord } from "./lambda/async";
+import { bundleService } from "./lambda/bundle";
+import { type FunctionLogLine, Functions } from "./lambda/functions";
+import { lambdaInvokeRoute } from "./lambda/service";
+import { SqsEmulator, sqsService } from "./sqs";
+import { type ExecutionLogRecord, StepFunctions } from "./stepfunctions/engine";
+import { stepFunctionsService } from "./stepfunctions/service";
+
+export type RuntimeRecord = BusRecord | AsyncRecord | ExecutionLogRecord | HttpRecord;
+
+export interface Endpoints {
+  http: string;
+  eventbridge: string;
+  stepfunctions: string;
+  sqs: string;
+  lambda: string;
+  dynamodb: string;
+}
+
+export interface StartOptions {
+  /** Keep every table, queue, archive and execution in memory (tests); by default they live under `dataDir`. */
+  inMemory?: boolean;
+  /** Where `.keel` state lives; defaults to `<repo>/.keel`. */
+  dataDir?: string;
+  stage?: string;
+  region?: string;
+  /** The services to run; defaults to every folder under `services/` with a serverless.yml. */
+  services?: readonly ServiceSource[];
+  /** 0 picks a free port. Defaults: HTTP 3000, AWS APIs 4100, DynamoDB 4101 (tests should pass 0). */
+  ports?: { http?: number; aws?: number; dynamodb?: number };
+  /** Multiplies AWS-side delays: state machine waits, retries and timeouts, EventBridge and Lambda retry backoff. */
+  timeScale?: number;
+  /** Where function output goes: this process's stdout (`inherit`), `capture` into `logs`, or `silent`. */
+  functionLogs?: "inherit" | "capture" | "silent";
+  /** Receives one record per message routed, delivery, invocation outcome, execution and HTTP request. */
+  onRecord?: (record: RuntimeRecord) => void;
+  onProgress?: (line: string) => void;
+  maxInstancesPerFunction?: number;
+  /** Write `<dataDir>/endpoints.json` for the CLI's other commands (default: when not in memory). */
+  writeEndpoints?: boolean;
+  /** Extra pages the HTTP server serves before the API's routes (the runtime's own tools). */
+  extraRoutes?: readonly ExtraRoute[];
+}
+
+export interface LocalRuntime {
+  endpoints: Endpoints;
+  model: SystemModel;
+  functions: Functions;
+  eventBridge: EventBridge;
+  stepFunctions: StepFunctions;
+  sqs: SqsEmulator;
+  identity: LocalIdentityProvider;
+  /** Function output, when `functionLogs` is `capture`. */
+  logs: FunctionLogLine[];
+  /** The environment a client (a test, a CLI) needs to reach this runtime through the AWS SDK. */
+  clientEnvironment: Record<string, string>;
+  /** A bearer token accepted by the HTTP API's JWT authorizer. */
+  token(options: {
+    tenant: string;
+    user: string;
+    claims?: Record<string, unknown>;
+    expiresInSeconds?: number;
+  }): Promise<string>;
+  /** Resolves once no delivery, retry, invocation or execution is in flight. */
+  idle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The claim that carries the tenant, as the deployed authorizer's identity provider issues it. */
+export const TENANT_CLAIM = "custom:tenantId";
+
+export function defaultServices(): ServiceSource[] {
+  return listServices().map((name) => ({ name, dir: serviceDir(name) }));
+}
+
+/** Starts every service of the system on this machine, from the same serverless.yml files that deploy. */
+export async function startLocal(options: StartOptions = {}): Promise<LocalRuntime> {
+  const stage = options.stage ?? "local";
+  const region = options.region ?? "us-east-1";
+  const accountId = "000000000000";
+  const dataDir = options.dataDir ?? join(REPO_ROOT, ".keel");
+  const inMemory = options.inMemory ?? false;
+  const scratch = join(dataDir, "tmp", `${process.pid}-${randomUUID().slice(0, 8)}`);
+  const stateDir = inMemory ? undefined : join(dataDir, "data");
+  const timeScale = options.timeScale ?? 1;
+  const ports = options.ports ?? {};
+  const progress = options.onProgress ?? (() => undefined);
+  const record = (item: RuntimeRecord) => options.onRecord?.(item);
+  const closers: Array<() => Promise<void> | void> = [];
+  const stopAll = async () => {
+    for (const close of closers.reverse()) await close();
+    await rm(scratch, { recursive: true, force: true });
+  };
+
+  try {
+    const model = await loadSystem({
+      services: options.services ?? defaultServices(),
+      stage,
+      region,
+      accountId,
+      cacheDir: join(dataDir, "config"),
+      onProgress: progress,
+    });
+    const buildDir = join(inMemory ? scratch : dataDir, "build");
+    const modules = new Map<string, string>();
+    for (const result of await Promise.all(
+      model.services.map((service) => bundleService(service, model.functions, buildDir)),
+    )) {
+      for (const [name, path] of result) modules.set(name, path);
+    }
+    progress(`bundled ${modules.size} function(s)`);
+
+    const dynamo = await startDynamoDB(model.tables, {
+      region,
+      ...(ports.dynamodb !== undefined ? { port: ports.dynamodb } : { port: 4101 }),
+      ...(stateDir ? { path: join(stateDir, "dynamodb") } : {}),
+    });
+    closers.push(() => dynamo.close());
+
+    if (stateDir) mkdirSync(stateDir, { recursive: true });
+    const sqs = new SqsEmulator({
+      region,
+      accountId,
+      ...(stateDir ? { persistPath: join(stateDir, "sqs.json") } : {}),
+    });
+    closers.push(() => sqs.close());
+    for (const queue of model.queues) {
+      if (!sqs.findQueue(queue.name)) sqs.createQueue(queue.name, queue.attributes);
+    }
+
+    const services: JsonProtocolService[] = [];
+    const routes: ServiceRoute[] = [];
+    const aws = await startAwsServer(services, { port: ports.aws ?? 4100, routes }).catch(
+      (error: NodeJS.ErrnoException) => {
+        throw error.code === "EADDRINUSE" ? new Error(`port ${ports.aws ?? 4100} (AWS APIs) is already in use`) : error;
+      },
+    );
+    closers.push(() => aws.close());
+
+    const clientEnvironment: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: "true",
+      // Anything a function calls that the runtime does not emulate fails here, never on real AWS.
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: aws.url,
+      AWS_ENDPOINT_URL_SFN: aws.url,
+      AWS_ENDPOINT_URL_SQS: aws.url,
+      AWS_ENDPOINT_URL_LAMBDA: aws.url,
+    };
+
+    const activity = new Activity();
+    const logs: FunctionLogLine[] = [];
+    const functionLogs = options.functionLogs ?? "inherit";
+    const functions = new Functions(model.functions, modules, {
+      region,
+      baseEnvironment: {
+        ...clientEnvironment,
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        // No X-Ray daemon locally: Powertools Tracer stays off.
+        POWERTOOLS_TRACE_ENABLED: "false",
+      },
+      ...(options.maxInstancesPerFunction ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
+      ...(functionLogs === "capture" ? { onLog: (line: FunctionLogLine) => logs.push(line) } : {}),
+      ...(functionLogs === "silent" ? { onLog: () => undefined } : {}),
+    });
+    closers.push(() => functions.close());
+
+    let bridge: EventBridge | undefined;
+    const eventBridge = () => bridge as EventBridge;
+    const sendToDestination = async (arn: string, body: string, attributes: Record<string, string>, source: string) => {
+      if (arn.startsWith("arn:aws:sqs:")) {
+        const queue = sqs.findQueue(arn);
+        if (!queue) throw new AwsError("QueueDoesNotExist", `queue ${arn} does not exist`);
+        sqs.sendMessage(
+          queue,
+          body,
+          Object.keys(attributes).length > 0
+            ? {
+                messageAttributes: Object.fromEntries(
+                  Object.entries(attributes).map(([key, value]) => [key, { DataType: "String", StringValue: value }]),
+                ),
+              }
+            : {},
+        );
+        return;
+      }
+      if (arn.startsWith("arn:aws:events:")) {
+        const result = eventBridge().putEvents([
+          { EventBusName: arn, Source: source, DetailType: attributes.detailType, Detail: body },
+        ]);
+        if (result.FailedEntryCount > 0) throw new Error(JSON.stringify(result.Entries));
+        return;
+      }
+      throw new Error(`destination ${arn} is not an SQS queue or an event bus`);
+    };
+
+    const asyncInvoker = new AsyncInvoker(
+      functions,
+      {
+        send: (arn, invocation: InvocationRecord, outcome) =>
+          sendToDestination(
+            arn,
+            JSON.stringify(invocation),
+            arn.startsWith("arn:aws:events:") ? { detailType: `Lambda Function Invocation Result - ${outcome}` } : {},
+            "lambda",
+          ),
+      },
+      { activity, retryDelaysMs: [60_000 * timeScale, 120_000 * timeScale], onRecord: record },
+    );
+
+    const stepFunctions = new StepFunctions(
+      model.stateMachines,
+      {
+        invokeFunction: (name, payload) => functions.invoke(name, payload),
+        invokeFunctionAsync: (name, payload) => void asyncInvoker.invoke(name, payload),
+        putEvents: (entries) => eventBridge().putEvents(entries),
+      },
+      {
+        region,
+        accountId,
+        activity,
+        timeScale,
+        ...(stateDir ? { dataDir: join(stateDir, "stepfunctions") } : {}),
+        onRecord: record,
+      },
+    );
+    closers.push(() => stepFunctions.close());
+
+    bridge = new EventBridge(
+      model.buses,
+      model.rules,
+      {
+        async deliver(target, input, { event }) {
+          const arn = target.arn;
+          try {
+            if (arn.startsWith("arn:aws:lambda:")) {
+              asyncInvoker.invoke(arn, JSON.parse(input));
+            } else if (arn.startsWith("arn:aws:states:")) {
+              stepFunctions.startExecution(arn, undefined, input);
+            } else if (arn.startsWith("arn:aws:sqs:")) {
+              await sendToDestination(arn, input, {}, event.source);
+            } else if (arn.startsWith("arn:aws:events:")) {
+              const result = eventBridge().putEvents([
+                {
+                  EventBusName: arn,
+                  Source: event.source,
+                  DetailType: event["detail-type"],
+                  Detail: JSON.stringify(event.detail),
+                  Resources: event.resources,
+                },
+              ]);
+              if (result.FailedEntryCount > 0)
+                throw new DeliveryError("NO_RESOURCE", JSON.stringify(result.Entries), false);
+            } else {
+              throw new DeliveryError(
+                "INVALID_PARAMETER",
+                `target ${arn} is not a Lambda function, state machine, SQS queue or event bus`,
+                false,
+              );
+            }
+          } catch (error) {
+            if (error instanceof DeliveryError) throw error;
+            const name = (error as Error).name;
+            const missing = ["ResourceNotFoundException", "StateMachineDoesNotExist", "QueueDoesNotExist"].includes(
+              name,
+            );
+            const invalid = ["InvalidExecutionInput", "InvalidName"].includes(name);
+            const throttled = name === "TooManyRequestsException";
+            throw new DeliveryError(
+              missing ? "NO_RESOURCE" : invalid ? "INVALID_PARAMETER" : throttled ? "THROTTLING" : "ERROR_FROM_TARGET",
+              (error as Error).message,
+              !missing && !invalid,
+            );
+          }
+        },
+      },
+      { send: (queueArn, body, attributes) => sendToDestination(queueArn, body, attributes, "events") },
+      {
+        region,
+        accountId,
+        activity,
+        retryBaseDelayMs: 1000 * timeScale,
+        retryMaxDelayMs: 60_000 * timeScale,
+        ...(stateDir ? { archiveDir: join(stateDir, "archive") } : {}),
+        onRecord: record,
+      },
+    );
+    closers.push(() => eventBridge().close());
+
+    services.push(eventBridgeService(eventBridge()), stepFunctionsService(stepFunctions), sqsService(sqs));
+    routes.push(lambdaInvokeRoute(functions, asyncInvoker));
+
+    const identity = await LocalIdentityProvider.create(inMemory ? undefined : join(dataDir, "keys", "jwt.json"));
+    const authorizer = model.routes.find((route) => route.authorizer)?.authorizer;
+    const token: LocalRuntime["token"] = ({ tenant, user, claims, expiresInSeconds }) => {
+      if (!authorizer) throw new Error("no route of the system has a JWT authorizer");
+      return identity.issue({
+        issuer: authorizer.issuer,
+        audience: authorizer.audience[0] ?? "",
+        subject: user,
+        claims: { [TENANT_CLAIM]: tenant, ...claims },
+        ...(expiresInSeconds ? { expiresInSeconds } : {}),
+      });
+    };
+    const tokenRoute: ExtraRoute = async (request, response, url) => {
+      if (url.pathname !== "/_keel/token" || request.method !== "POST") return false;
+      const tenant = url.searchParams.get("tenant");
+      const user = url.searchParams.get("user");
+      if (!tenant || !user) {
+        response.writeHead(400, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message: "tenant and user are required" }));
+        return true;
+      }
+      try {
+        const text = await token({ tenant, user });
+        response.writeHead(200, { "content-type": "text/plain" });
+        response.end(text);
+      } catch (error) {
+        response.writeHead(400, { "content-type": "application/json" });
+        response.end(JSON.stringify({ message: (error as Error).message }));
+      }
+      return true;
+    };
+
+    const http = await startHttpApi(model.routes, {
+      port: ports.http ?? 3000,
+      functions,
+      identity,
+      accountId,
+      extraRoutes: [tokenRoute, ...(options.extraRoutes ?? [])],
+      onRecord: record,
+    });
+    closers.push(() => http.close());
+
+    const endpoints: Endpoints = {
+      http: http.url,
+      eventbridge: aws.url,
+      stepfunctions: aws.url,
+      sqs: aws.url,
+      lambda: aws.url,
+      dynamodb: dynamo.url,
+    };
+    if (options.writeEndpoints ?? !inMemory) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(
+        join(dataDir, "endpoints.json"),
+        `${JSON.stringify({ ...endpoints, stage, region, pid: process.pid }, null, 2)}\n`,
+      );
+      closers.unshift(() => rm(join(dataDir, "endpoints.json"), { force: true }));
+    }
+
+    return {
+      endpoints,
+      model,
+      functions,
+      eventBridge: eventBridge(),
+      stepFunctions,
+      sqs,
+      identity,
+      logs,
+      clientEnvironment,
+      token,
+      idle: (timeoutMs) => activity.idle(timeoutMs),
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
