@@ -13,6 +13,7 @@ const config: Config = {
     "<rootDir>/services/.*/\\.esbuild/",
     "<rootDir>/\\.keel/",
   ],
+  setupFiles: ["<rootDir>/shared/runtime/test/setup-env.ts"],
   testTimeout: 30_000,
 };
 

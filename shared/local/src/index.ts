@@ -1,6 +1,7 @@
 export type { ServiceSource } from "./config/load";
 export { ConfigError, loadSystem } from "./config/load";
 export type * from "./config/model";
+export { type LocalDynamoDB, localCredentials, startDynamoDB } from "./dynamodb";
 export {
   defaultServices,
   type Endpoints,

@@ -1,0 +1,143 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from "@aws-lambda-powertools/idempotency";
+import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
+import middy, { type MiddlewareObj } from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { TENANT_CLAIM } from "./identity";
+import { idempotencyStore, logger, tracer } from "./powertools";
+import { HttpProblem, problemResponse, toProblem } from "./problems";
+
+export type HttpEvent<Body = unknown> = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, "body"> & { body: Body };
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+export type HttpRoute<Body = unknown> = (event: HttpEvent<Body>, context: Context) => Promise<HttpResult>;
+
+/** Refuses bodies above a size before anything parses them. */
+export function bodySizeLimit(maxBytes: number): MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer> {
+  return {
+    before: (request) => {
+      const body = request.event.body;
+      if (!body) return;
+      const size = request.event.isBase64Encoded ? Buffer.from(body, "base64").length : Buffer.byteLength(body);
+      if (size > maxBytes) {
+        throw new HttpProblem(
+          413,
+          "payload-too-large",
+          "Content Too Large",
+          `the body is ${size} bytes; at most ${maxBytes} are accepted`,
+        );
+      }
+    },
+  };
+}
+
+/** Turns every error into an RFC 9457 `application/problem+json` response. */
+export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, HttpResult> {
+  return {
+    onError: (request) => {
+      const problem = toProblem(request.error);
+      if (problem.status >= 500) logger.error("request failed", { error: request.error as Error });
+      else logger.info("request refused", { status: problem.status, problem: problem.slug, detail: problem.detail });
+      const correlationId = request.event.headers?.["x-correlation-id"];
+      request.response = problemResponse(
+        problem,
+        request.event.requestContext?.requestId ?? request.context.awsRequestId,
+        correlationId ? { "x-correlation-id": correlationId } : {},
+      );
+    },
+  };
+}
+
+export interface HttpHandlerOptions {
+  /** Bodies above this many bytes are refused with 413 (default 64 KiB). */
+  maxBodyBytes?: number;
+  /** Parse a JSON body (415 for another content type, 400 for malformed JSON). */
+  jsonBody?: boolean;
+}
+
+/**
+ * The HTTP ingress stack: Powertools logger and tracer, header normalisation, a body size limit,
+ * the JSON body parser, and errors as problem+json. The route stays a plain async function.
+ */
+export function httpHandler<Body = unknown>(route: HttpRoute<Body>, options: HttpHandlerOptions = {}) {
+  const stack = middy<APIGatewayProxyEventV2WithJWTAuthorizer, HttpResult>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer))
+    .use(problemDetails())
+    .use(httpHeaderNormalizer())
+    .use(bodySizeLimit(options.maxBodyBytes ?? 64 * 1024));
+  if (options.jsonBody) stack.use(httpJsonBodyParser());
+  return stack.handler(route as unknown as Parameters<typeof stack.handler>[0]);
+}
+
+export interface IdempotencyKeyOptions {
+  /** How long a key is remembered (default 24 h). */
+  expiresAfterSeconds?: number;
+  persistenceStore?: () => BasePersistenceLayer;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Idempotency as in the IETF Idempotency-Key draft, per tenant: a request with a key already
+ * completed with the same body gets the stored response again; the same key with another body is
+ * 422; a key whose first request is still being processed is 409. Without a key the request is
+ * processed once, with no protection against a client's retry.
+ */
+export function withIdempotencyKey<Body>(route: HttpRoute<Body>, options: IdempotencyKeyOptions = {}): HttpRoute<Body> {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: `[requestContext.authorizer.jwt.claims."${TENANT_CLAIM}", headers."idempotency-key"]`,
+    payloadValidationJmesPath: "body",
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: options.expiresAfterSeconds ?? 24 * 3600,
+  });
+  let idempotent: HttpRoute<Body> | undefined;
+  return async (event, context) => {
+    const key = event.headers["idempotency-key"];
+    if (key === undefined) return route(event, context);
+    if (!IDEMPOTENCY_KEY.test(key)) {
+      throw new HttpProblem(
+        400,
+        "invalid-idempotency-key",
+        "Bad Request",
+        "Idempotency-Key must be 1-255 visible ASCII characters",
+      );
+    }
+    idempotent ??= makeIdempotent(route, {
+      persistenceStore: options.persistenceStore?.() ?? idempotencyStore(),
+      config,
+    }) as HttpRoute<Body>;
+    config.registerLambdaContext(context);
+    try {
+      return await idempotent(event, context);
+    } catch (error) {
+      if (error instanceof IdempotencyValidationError) {
+        throw new HttpProblem(
+          422,
+          "idempotency-key-reused",
+          "Unprocessable Content",
+          "this Idempotency-Key was already used with a different request body",
+        );
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        throw new HttpProblem(
+          409,
+          "request-in-progress",
+          "Conflict",
+          "a request with this Idempotency-Key is still being processed; retry later",
+          {
+            retryAfterSeconds: 1,
+          },
+        );
+      }
+      throw error;
+    }
+  };
+}
