@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import dynalite from "dynalite";
 import type { TableDef } from "./config/model";
 
@@ -22,11 +23,26 @@ export interface LocalDynamoDB {
   close(): Promise<void>;
 }
 
+async function seed(client: DynamoDBClient, table: TableDef) {
+  const items = table.seed ?? [];
+  for (let start = 0; start < items.length; start += 25) {
+    const requests = items
+      .slice(start, start + 25)
+      .map((item) => ({ PutRequest: { Item: marshall(item, { removeUndefinedValues: true }) } }));
+    let unprocessed: Record<string, typeof requests> | undefined = { [table.name]: requests };
+    while (unprocessed && Object.keys(unprocessed).length > 0) {
+      const result = await client.send(new BatchWriteItemCommand({ RequestItems: unprocessed }));
+      unprocessed = result.UnprocessedItems as typeof unprocessed;
+    }
+  }
+}
+
 export const localCredentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /**
  * Starts dynalite (a DynamoDB-API server in Node) on 127.0.0.1 — in memory, or on disk under
- * `path` — and creates every table of the system that does not exist yet.
+ * `path` — creates every table of the system that does not exist yet, and puts a table's seed
+ * items into it when it creates it (data kept on disk is never overwritten).
  */
 export async function startDynamoDB(
   tables: readonly TableDef[],
@@ -69,6 +85,7 @@ export async function startDynamoDB(
         `table ${table.name} (${table.service}, ${table.logicalId}) cannot be created: ${(error as Error).message}`,
       );
     }
+    await seed(client, table);
   }
   return {
     url,

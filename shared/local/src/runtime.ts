@@ -239,6 +239,28 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
         timeScale,
         ...(stateDir ? { dataDir: join(stateDir, "stepfunctions") } : {}),
         onRecord: record,
+        // As on AWS: every status change of a Standard execution is an event on the default bus.
+        onStatusChange: (execution) =>
+          eventBridge().emitServiceEvent(
+            "default",
+            "aws.states",
+            "Step Functions Execution Status Change",
+            {
+              executionArn: execution.executionArn,
+              stateMachineArn: execution.stateMachineArn,
+              name: execution.name,
+              status: execution.status,
+              startDate: execution.startDate.getTime(),
+              stopDate: execution.stopDate?.getTime() ?? null,
+              input: execution.input,
+              output: execution.output ?? null,
+              inputDetails: { included: true },
+              outputDetails: execution.output !== undefined ? { included: true } : null,
+              error: execution.error ?? null,
+              cause: execution.cause ?? null,
+            },
+            [execution.executionArn],
+          ),
       },
     );
     closers.push(() => stepFunctions.close());

@@ -253,6 +253,17 @@ describe("EventBridge", () => {
   });
 });
 
+describe("DynamoDB", () => {
+  it("creates every table and puts the seed items of serverless.yml into them", async () => {
+    const dynamo = new DynamoDBClient(clientConfig(runtime, runtime.endpoints.dynamodb));
+    const seeded = await dynamo.send(
+      new GetItemCommand({ TableName: "fixture-local-records", Key: { id: { S: "seeded-1" } } }),
+    );
+    dynamo.destroy();
+    expect(seeded.Item).toEqual({ id: { S: "seeded-1" }, kind: { S: "seed" }, tags: { L: [{ S: "a" }, { S: "b" }] } });
+  });
+});
+
 describe("EventBridge errors", () => {
   it("fails an entry for an unknown bus, naming it", async () => {
     const result = await put("Recorded", { kind: "x" }, "no-such-bus");
@@ -396,6 +407,22 @@ describe("Step Functions", () => {
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: "forged", output: "{}" }))).rejects.toMatchObject({
       name: "InvalidToken",
     });
+  });
+
+  it("reports every execution's status changes on the default bus, as Step Functions does", async () => {
+    const { executionArn, taskToken } = await startCallback(9);
+    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: "{}" }));
+    await finished(executionArn);
+    const changes = (await receive("fixture-local-status-changes", 2))
+      .map(
+        (message) =>
+          JSON.parse(message.Body ?? "{}") as { source: string; detail: { executionArn: string; status: string } },
+      )
+      .filter((event) => event.detail.executionArn === executionArn);
+    expect(changes.map((event) => [event.source, event.detail.status])).toEqual([
+      ["aws.states", "RUNNING"],
+      ["aws.states", "SUCCEEDED"],
+    ]);
   });
 
   it("returns the running execution for a repeated name and input, as Standard workflows do", async () => {

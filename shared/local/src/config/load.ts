@@ -46,7 +46,7 @@ interface Packaged {
   template: CfnTemplate;
   resolved: {
     service: string;
-    custom?: { esbuild?: Record<string, unknown> };
+    custom?: { esbuild?: Record<string, unknown>; keel?: { seed?: Record<string, unknown> } };
     functions?: Record<string, { name?: string; handler?: string }>;
   };
 }
@@ -141,6 +141,12 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
 
   for (const source of options.services) {
     const { template, resolved } = packagedByService.get(source.name) as Packaged;
+    const seeded = new Set(Object.keys(resolved.custom?.keel?.seed ?? {}));
+    for (const logicalId of seeded) {
+      if (template.Resources[logicalId]?.Type !== "AWS::DynamoDB::Table") {
+        problems.push(`custom.keel.seed.${logicalId} (${source.name}) names no DynamoDB table of the service`);
+      }
+    }
     const env: Environment = {
       region,
       accountId,
@@ -208,11 +214,15 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
       const { SSESpecification, PointInTimeRecoverySpecification, TimeToLiveSpecification, Tags, ...createTable } =
         read(logicalId, resource);
       const name = String(createTable.TableName ?? index.ref(logicalId));
+      const seed = resolved.custom?.keel?.seed?.[logicalId];
+      if (seed !== undefined && !Array.isArray(seed))
+        problems.push(`seed of table ${logicalId} (${source.name}) must be a list of items`);
       model.tables.push({
         service: source.name,
         logicalId,
         name,
         createTable: { ...createTable, TableName: name },
+        ...(Array.isArray(seed) ? { seed: seed as Record<string, unknown>[] } : {}),
       } satisfies TableDef);
     }
 

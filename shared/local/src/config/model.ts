@@ -77,6 +77,8 @@ export interface TableDef {
   name: string;
   /** CreateTable input, from the resource's properties. */
   createTable: Record<string, unknown>;
+  /** Items put into the table when the runtime creates it (`custom.keel.seed.<LogicalId>` in serverless.yml). */
+  seed?: Record<string, unknown>[];
 }
 
 export interface QueueDef {

@@ -224,6 +224,26 @@ export class EventBridge {
     return { EventId: event.id };
   }
 
+  /** An event an AWS service sends to a bus itself (sources `aws.*`, which PutEvents refuses). */
+  emitServiceEvent(busName: string, source: string, detailType: string, detail: unknown, resources: string[] = []) {
+    const now = new Date();
+    this.route(
+      busName,
+      {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": detailType,
+        source,
+        account: this.options.accountId,
+        time: eventTime(now),
+        region: this.options.region,
+        resources,
+        detail,
+      },
+      now,
+    );
+  }
+
   /** Archives an event and delivers it to every target of every enabled rule it matches. */
   route(busName: string, event: BusEvent, receivedAt: Date) {
     const archived: ArchivedEvent = { bus: busName, receivedAt: receivedAt.toISOString(), event };

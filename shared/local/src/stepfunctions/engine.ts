@@ -58,6 +58,8 @@ export interface StepFunctionsOptions {
   /** Keeps finished executions (with their history) as JSON lines here, and reads them at start. */
   dataDir?: string;
   onRecord?: (record: ExecutionLogRecord) => void;
+  /** Called when an execution starts and when it ends, as Step Functions reports status changes. */
+  onStatusChange?: (record: ExecutionRecord) => void;
 }
 
 interface Attempt {
@@ -244,6 +246,7 @@ export class StepFunctions {
       },
     });
     this.log(execution, "execution.started");
+    this.options.onStatusChange?.(record);
     const end = this.options.activity.begin();
     void this.run(execution, parsed).finally(end);
     return record;
@@ -432,6 +435,7 @@ export class StepFunctions {
       ABORTED: "execution.aborted",
     }[record.status] as ExecutionLogRecord["type"];
     this.log(execution, type, record.error);
+    this.options.onStatusChange?.(record);
     const file = this.historyFile;
     if (file) appendFileSync(file, `${JSON.stringify(record)}\n`);
   }
