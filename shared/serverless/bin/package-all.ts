@@ -10,7 +10,7 @@ async function main() {
   const stageAt = args.indexOf("--stage");
   const stage = stageAt >= 0 ? args[stageAt + 1] : "dev";
   if (stageAt >= 0 && !stage) throw new Error("--stage needs a value");
-  const requested = args.filter((arg, index) => arg !== "--stage" && index !== stageAt + 1 && index !== stageAt);
+  const requested = args.filter((_arg, index) => stageAt < 0 || (index !== stageAt && index !== stageAt + 1));
   const all = listServices();
   const unknown = requested.filter((name) => !all.includes(name));
   if (unknown.length > 0) throw new Error(`unknown service(s): ${unknown.join(", ")} (known: ${all.join(", ")})`);

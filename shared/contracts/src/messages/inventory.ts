@@ -46,7 +46,8 @@ export const InventoryReservationFailed = defineEvent({
       version: "1.0",
       schema: z.object({
         orderId,
-        reason: z.enum(["OUT_OF_STOCK", "UNKNOWN_SKU"]),
+        /** RESERVATION_CANCELLED: the order's reservation was released before it could be made. */
+        reason: z.enum(["OUT_OF_STOCK", "UNKNOWN_SKU", "RESERVATION_CANCELLED"]),
         detail: z.optional(reason),
         shortfall: z.optional(z.array(z.object({ sku, requested: quantity, available: z.int().check(z.gte(0)) }))),
       }),

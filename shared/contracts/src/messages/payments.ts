@@ -45,7 +45,8 @@ export const PaymentFailed = defineEvent({
       version: "1.0",
       schema: z.object({
         orderId,
-        reason: z.enum(["CARD_DECLINED", "INSUFFICIENT_FUNDS", "PROVIDER_ERROR"]),
+        /** AUTHORIZATION_CANCELLED: the order's payment was voided while the provider was still deciding. */
+        reason: z.enum(["CARD_DECLINED", "INSUFFICIENT_FUNDS", "PROVIDER_ERROR", "AUTHORIZATION_CANCELLED"]),
         detail: z.optional(reason),
         amount,
         currency,
