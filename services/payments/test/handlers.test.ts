@@ -36,8 +36,10 @@ function harness() {
   const options = {
     persistenceStore: table.store,
     publisher: () => ({
-      publish: async (envelopes: readonly Envelope[]) =>
-        envelopes.map((e) => (published.push(e as EventEnvelope), "id")),
+      publish: async (envelopes: readonly Envelope[]) => {
+        published.push(...(envelopes as EventEnvelope[]));
+        return envelopes.map(() => "id");
+      },
     }),
   };
   const deps = () => ({ payments, provider: scripted.provider });

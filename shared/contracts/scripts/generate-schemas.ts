@@ -4,7 +4,7 @@
  */
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { allJsonSchemas, SCHEMA_DIR, serializeSchema } from "../src/json-schema";
+import { allJsonSchemas, messageNames, NAMES_FILE, SCHEMA_DIR, serializeSchema } from "../src/json-schema";
 
 const root = join(__dirname, "..", SCHEMA_DIR);
 
@@ -23,6 +23,9 @@ async function main() {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, serializeSchema(schema));
   }
+  const names = join(__dirname, "..", NAMES_FILE);
+  await mkdir(dirname(names), { recursive: true });
+  await writeFile(names, serializeSchema(messageNames()));
   const stale = (await listJson(root)).filter((file) => !schemas.has(relative(root, file)));
   await Promise.all(stale.map((file) => rm(file)));
   console.log(

@@ -5,5 +5,6 @@ export * from "./domains";
 export * from "./envelope";
 export * from "./errors";
 export * from "./ids";
+export * as fields from "./messages/fields";
 export * from "./parse";
 export * from "./registry";

@@ -52,3 +52,25 @@ export function allJsonSchemas(): Map<string, Record<string, unknown>> {
 }
 
 export const serializeSchema = (schema: Record<string, unknown>) => `${JSON.stringify(schema, null, 2)}\n`;
+
+/** Where the registry's message names are written for serverless.yml files to include. */
+export const NAMES_FILE = "generated/names.json";
+
+/**
+ * The registry's message names by kind, and its EventBridge sources: what a serverless.yml rule
+ * that must cover every message (the audit writer's) includes, so it never restates the registry.
+ */
+export function messageNames(): { commands: string[]; events: string[]; sources: string[] } {
+  const all = Object.values(registry) as MessageDefinition[];
+  return {
+    commands: all
+      .filter((message) => message.kind === "command")
+      .map((message) => message.name)
+      .sort(),
+    events: all
+      .filter((message) => message.kind === "event")
+      .map((message) => message.name)
+      .sort(),
+    sources: [...new Set(all.map((message) => message.source))].sort(),
+  };
+}

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { allJsonSchemas, SCHEMA_DIR, serializeSchema } from "../src/json-schema";
+import { allJsonSchemas, messageNames, NAMES_FILE, SCHEMA_DIR, serializeSchema } from "../src/json-schema";
 
 const root = join(__dirname, "..", SCHEMA_DIR);
 const REGENERATE = "run `npm run schemas -w @keel/contracts` and commit the result";
@@ -27,6 +27,11 @@ describe("generated JSON Schemas", () => {
       schema: serializeSchema(generated.get(path) as Record<string, unknown>),
       hint: REGENERATE,
     });
+  });
+
+  it("and the message names for serverless.yml are up to date", () => {
+    const onDisk = readFileSync(join(__dirname, "..", NAMES_FILE), "utf8");
+    expect({ names: onDisk, hint: REGENERATE }).toEqual({ names: serializeSchema(messageNames()), hint: REGENERATE });
   });
 
   it("carry the data classification of tagged fields", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { listServices, REPO_ROOT, serviceDir } from "@keel/serverless";
 import { Activity } from "./activity";
 import { AwsError, type JsonProtocolService, type ServiceRoute, startAwsServer } from "./aws/protocol";
@@ -50,6 +50,11 @@ export interface StartOptions {
   onRecord?: (record: RuntimeRecord) => void;
   onProgress?: (line: string) => void;
   maxInstancesPerFunction?: number;
+  /**
+   * Environment variables to set on top of serverless.yml's, by service name or function name
+   * (e.g. a test shortening a simulated delay). Function names win over service names.
+   */
+  environment?: Record<string, Record<string, string>>;
   /** Write `<dataDir>/endpoints.json` for the CLI's other commands (default: when not in memory). */
   writeEndpoints?: boolean;
   /** Extra pages the HTTP server serves before the API's routes (the runtime's own tools). */
@@ -104,6 +109,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
   const stopAll = async () => {
     for (const close of closers.reverse()) await close();
     await rm(scratch, { recursive: true, force: true });
+    if (inMemory) await rm(join(REPO_ROOT, ".keel", "tmp", basename(scratch)), { recursive: true, force: true });
   };
 
   try {
@@ -115,7 +121,11 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       cacheDir: join(dataDir, "config"),
       onProgress: progress,
     });
-    const buildDir = join(inMemory ? scratch : dataDir, "build");
+    // Bundles stay inside the repository, wherever the data lives: they resolve the AWS SDK (which
+    // Lambda's runtime provides) from the repository's node_modules.
+    const buildDir = inMemory
+      ? join(REPO_ROOT, ".keel", "tmp", basename(scratch), "build")
+      : join(REPO_ROOT, ".keel", "build");
     const modules = new Map<string, string>();
     for (const result of await Promise.all(
       model.services.map((service) => bundleService(service, model.functions, buildDir)),
@@ -168,7 +178,15 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
     const activity = new Activity();
     const logs: FunctionLogLine[] = [];
     const functionLogs = options.functionLogs ?? "inherit";
-    const functions = new Functions(model.functions, modules, {
+    const overridden = model.functions.map((definition) => ({
+      ...definition,
+      environment: {
+        ...definition.environment,
+        ...options.environment?.[definition.service],
+        ...options.environment?.[definition.name],
+      },
+    }));
+    const functions = new Functions(overridden, modules, {
       region,
       baseEnvironment: {
         ...clientEnvironment,

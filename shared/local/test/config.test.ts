@@ -22,7 +22,7 @@ describe("configuration comes from serverless.yml alone", () => {
     try {
       await edit(join(copy.dir("alpha"), "serverless.yml"), (text) =>
         text.replace(
-          "    RecordsTable:",
+          "    RecordsTable:\n      Type: AWS::DynamoDB::Table",
           [
             "    AddedRule:",
             "      Type: AWS::Events::Rule",
@@ -36,6 +36,7 @@ describe("configuration comes from serverless.yml alone", () => {
             "        Targets:",
             "          - { Id: approvals, Arn: !GetAtt Approvals.Arn }",
             "    RecordsTable:",
+            "      Type: AWS::DynamoDB::Table",
           ].join("\n"),
         ),
       );

@@ -104,6 +104,11 @@ export function commandHandler<N extends CommandName>(options: CommandHandlerOpt
 export interface EventConsumerOptions<N extends EventName> extends IdempotencyOptions {
   events: readonly N[];
   handle: (event: Event<N>, context: Context) => Promise<void>;
+  /**
+   * Run the handler once per event id (default). Turn it off only for a handler whose effect is
+   * naturally idempotent and must run again for a redelivery (the workflow reply router).
+   */
+  idempotent?: boolean;
 }
 
 /**
@@ -128,17 +133,39 @@ export function eventConsumer<N extends EventName>(options: EventConsumerOptions
       eventName: envelope.meta.eventName,
       ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
     });
-    consume ??= makeIdempotent(
-      async (incoming: Event<N>, lambdaContext: Context) => {
-        await options.handle(incoming, lambdaContext);
-        return { handled: incoming.meta.eventId };
-      },
-      { persistenceStore: options.persistenceStore?.() ?? idempotencyStore(), config },
-    );
+    const run = async (incoming: Event<N>, lambdaContext: Context) => {
+      await options.handle(incoming, lambdaContext);
+      return { handled: incoming.meta.eventId };
+    };
+    if (options.idempotent === false) return run(envelope, context);
+    consume ??= makeIdempotent(run, { persistenceStore: options.persistenceStore?.() ?? idempotencyStore(), config });
     config.registerLambdaContext(context);
     const result = await consume(envelope, context);
     logger.info("event handled", { replayOf: envelope.meta.replayOf });
     return result;
+  };
+  return stack(core);
+}
+
+export interface CommandConsumerOptions<N extends CommandName> {
+  commands: readonly N[];
+  handle: (command: Command<N>, context: Context) => Promise<unknown>;
+}
+
+/**
+ * A consumer of commands that answers no outcome event itself — the workflow starter, whose
+ * effect (a conditional write and a named execution) is idempotent by construction.
+ */
+export function commandConsumer<N extends CommandName>(options: CommandConsumerOptions<N>) {
+  const core = async (event: BusEvent, context: Context) => {
+    const command = parsed(() => parseCommand<N>(options.commands, event.detail)) as Command<N>;
+    logger.appendKeys({
+      correlationId: command.meta.correlationId,
+      commandId: command.meta.commandId,
+      commandName: command.meta.commandName,
+      tenantId: command.meta.tenantId,
+    });
+    return options.handle(command, context);
   };
   return stack(core);
 }

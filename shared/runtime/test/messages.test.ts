@@ -47,7 +47,12 @@ function harness() {
       };
     },
     persistenceStore: table.store,
-    publisher: () => ({ publish: async (envelopes) => envelopes.map((envelope) => (published.push(envelope), "id")) }),
+    publisher: () => ({
+      publish: async (envelopes) => {
+        published.push(...envelopes);
+        return envelopes.map(() => "id");
+      },
+    }),
   });
   return { handler, published, handled: () => handled };
 }

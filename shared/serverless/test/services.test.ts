@@ -71,7 +71,8 @@ describe("serverless-compose.yml", () => {
   it.each(domainServices)("%s's default bus names are the platform's names for the same stage", (service) => {
     const environment = get(service).resolved.provider.environment ?? {};
     const platform = get("platform").template.Resources;
-    expect(environment.COMMAND_BUS_NAME).toBe(platform.CommandBus?.Properties?.Name);
+    if (environment.COMMAND_BUS_NAME !== undefined)
+      expect(environment.COMMAND_BUS_NAME).toBe(platform.CommandBus?.Properties?.Name);
     expect(environment.EVENT_BUS_NAME).toBe(platform.EventBus?.Properties?.Name);
   });
 });

@@ -34,9 +34,12 @@ export const contact = z.object({
 /** Why an order was rejected, as a stable code (the human-readable detail travels beside it). */
 export const rejectionReason = z.enum([
   "FRAUD_SUSPECTED",
+  "FRAUD_CHECK_UNAVAILABLE",
   "PAYMENT_DECLINED",
   "PAYMENT_TIMEOUT",
   "OUT_OF_STOCK",
   "INVENTORY_TIMEOUT",
   "PERSIST_FAILED",
+  /** Another order of the tenant already has this order id; nothing was held for this one. */
+  "DUPLICATE_ORDER_ID",
 ]);

@@ -8,7 +8,7 @@ export const NotificationSent = defineEvent({
   name: "NotificationSent",
   owner: "notifications",
   source: sourceOf("notifications", "service"),
-  description: "A customer was told about their order on one channel.",
+  description: "Someone was told about an order on one channel: the customer, or the team that acts on it.",
   flows: ["orchestration", "choreography"],
   versions: [
     {

@@ -69,7 +69,11 @@ function configFiles(dir: string): string[] {
 /** A hash of everything a service's packaged template depends on (but not its handler code). */
 function inputsHash(service: ServiceSource, stage: string): string {
   const hash = createHash("sha256").update(`stage=${stage}\n`);
-  const shared = [join(REPO_ROOT, "shared", "serverless"), join(REPO_ROOT, "shared", "contracts", "domains.json")];
+  const shared = [
+    join(REPO_ROOT, "shared", "serverless"),
+    join(REPO_ROOT, "shared", "contracts", "domains.json"),
+    join(REPO_ROOT, "shared", "contracts", "generated"),
+  ];
   const files = [
     ...configFiles(service.dir),
     ...shared.flatMap((path) => (statSync(path).isDirectory() ? configFiles(path) : [path])),

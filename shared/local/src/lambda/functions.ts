@@ -21,6 +21,16 @@ export interface FunctionLogLine {
   line: string;
 }
 
+/** A fault injected into a function's invocations: they fail without running the handler. */
+export interface Fault {
+  errorType: string;
+  errorMessage?: string;
+  /** Fail only this many invocations, then behave again (default: every invocation). */
+  times?: number;
+  /** Fail each invocation with this probability (default 1). */
+  rate?: number;
+}
+
 export interface FunctionsOptions {
   /** Endpoint and credential variables every function sees (the AWS SDK's standard ones). */
   baseEnvironment: Record<string, string>;
@@ -265,6 +275,7 @@ class FunctionPool {
 export class Functions {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly byArn = new Map<string, string>();
+  private readonly faults = new Map<string, Fault & { remaining: number }>();
 
   constructor(
     definitions: readonly FunctionDef[],
@@ -327,12 +338,36 @@ export class Functions {
     return [...this.pools.values()].map((pool) => pool.definition);
   }
 
+  /** Makes the function's invocations fail as if its handler threw (chaos and failure-path tests). */
+  injectFault(nameOrArn: string, fault: Fault) {
+    const name = this.resolveName(nameOrArn);
+    if (!name) throw new Error(`no function ${nameOrArn} to inject a fault into`);
+    this.faults.set(name, { ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearFaults(nameOrArn?: string) {
+    if (nameOrArn === undefined) this.faults.clear();
+    else this.faults.delete(this.resolveName(nameOrArn) ?? nameOrArn);
+  }
+
+  private injected(name: string): InvokeResult | undefined {
+    const fault = this.faults.get(name);
+    if (!fault || fault.remaining <= 0 || Math.random() >= (fault.rate ?? 1)) return undefined;
+    fault.remaining -= 1;
+    return {
+      ok: false,
+      error: { errorType: fault.errorType, errorMessage: fault.errorMessage ?? "injected fault", trace: [] },
+      requestId: crypto.randomUUID(),
+      durationMs: 0,
+    };
+  }
+
   /** A synchronous (RequestResponse) invocation. Throws `ResourceNotFoundException` for an unknown function. */
   async invoke(nameOrArn: string, event: unknown, options: { clientContext?: unknown } = {}): Promise<InvokeResult> {
     const name = this.resolveName(nameOrArn);
     const pool = name ? this.pools.get(name) : undefined;
-    if (!pool) throw new AwsError("ResourceNotFoundException", `Function not found: ${nameOrArn}`, 404);
-    return pool.invoke(JSON.parse(JSON.stringify(event ?? null)), options);
+    if (!name || !pool) throw new AwsError("ResourceNotFoundException", `Function not found: ${nameOrArn}`, 404);
+    return this.injected(name) ?? pool.invoke(JSON.parse(JSON.stringify(event ?? null)), options);
   }
 
   async close() {

@@ -293,6 +293,12 @@ export class StepFunctions {
           Input: input as JsonValue,
         },
         StateMachine: { Id: machine.definition.arn, Name: machine.definition.name },
+        // Read when a state's parameters are evaluated, right after the state is entered.
+        State: {
+          get EnteredTime() {
+            return new Date().toISOString();
+          },
+        },
         Task: {
           get Token() {
             return newToken();

@@ -1,0 +1,28 @@
+import { type ContractIssue, fields, toContractIssues } from "@keel/contracts";
+import * as z from "zod/mini";
+
+/**
+ * The body of POST /orders: the CreateOrder command's data, with `orderId` optional (generated
+ * when absent). Stricter than the message contract on purpose: a field the API does not know is
+ * refused rather than silently dropped, so a client's typo never passes unnoticed.
+ */
+export const createOrderRequest = z.strictObject({
+  orderId: z.optional(fields.orderId),
+  customerId: fields.customerId,
+  currency: fields.currency,
+  items: z
+    .array(z.strictObject({ sku: fields.sku, qty: fields.quantity, unitPrice: fields.amount }))
+    .check(z.minLength(1), z.maxLength(100)),
+  paymentMethodToken: fields.paymentMethodToken,
+  contact: z.optional(z.strictObject({ email: z.optional(z.email()), phone: z.optional(fields.contact.shape.phone) })),
+});
+
+export type CreateOrderRequest = z.infer<typeof createOrderRequest>;
+
+export function parseCreateOrderRequest(
+  body: unknown,
+): { ok: true; value: CreateOrderRequest } | { ok: false; issues: ContractIssue[] } {
+  const result = createOrderRequest.safeParse(body);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, issues: toContractIssues(result.error, body) };
+}
