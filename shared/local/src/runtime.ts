@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { listServices, REPO_ROOT, serviceDir } from "@keel/serverless";
 import { Activity } from "./activity";
 import { AwsError, type JsonProtocolService, type ServiceRoute, startAwsServer } from "./aws/protocol";
+import { cloudFormationRoute } from "./cloudformation/service";
 import { loadSystem, type ServiceSource } from "./config/load";
 import type { SystemModel } from "./config/model";
 import { localCredentials, startDynamoDB } from "./dynamodb";
@@ -345,7 +346,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
     closers.push(() => eventBridge().close());
 
     services.push(eventBridgeService(eventBridge()), stepFunctionsService(stepFunctions), sqsService(sqs));
-    routes.push(lambdaInvokeRoute(functions, asyncInvoker));
+    routes.push(lambdaInvokeRoute(functions, asyncInvoker), cloudFormationRoute(model.stacks, new Date()));
 
     const identity = await LocalIdentityProvider.create(inMemory ? undefined : join(dataDir, "keys", "jwt.json"));
     const authorizer = model.routes.find((route) => route.authorizer)?.authorizer;

@@ -58,7 +58,11 @@ export async function packageService(service: string, options: PackageOptions = 
   const args = [SERVERLESS_BIN, "package", "--stage", stage, ...(options.outDir ? ["--package", outDir] : [])];
 
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: packagingEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const env = {
+      ...packagingEnv(),
+      KEEL_ESBUILD_WORK_FOLDER: `.esbuild-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    };
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;

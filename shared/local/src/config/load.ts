@@ -140,6 +140,7 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
     queues: [],
     buses: [{ service: "aws", name: "default", arn: `arn:aws:events:${region}:${accountId}:event-bus/default` }],
     routes: [],
+    stacks: [],
   };
   const problems: string[] = [];
 
@@ -293,6 +294,19 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
     }
 
     model.routes.push(...readRoutes(template, read, source.name, problems));
+    model.stacks.push({
+      service: source.name,
+      stackName: env.stackName,
+      resources: entries.map(([logicalId, resource]) => ({
+        logicalId,
+        type: resource.Type,
+        physicalId: index.ref(logicalId),
+      })),
+      outputs: Object.entries(template.Outputs ?? {}).map(([key, output]) => ({
+        key,
+        value: String(resolve(output.Value, index, `${source.name}/Outputs/${key}`)),
+      })),
+    });
   }
 
   checkReferences(model, problems);

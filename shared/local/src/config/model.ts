@@ -113,6 +113,14 @@ export interface RouteDef {
   authorizer?: JwtAuthorizerDef;
 }
 
+/** A service's CloudFormation stack as deployed locally: what each logical id became. */
+export interface StackDef {
+  service: string;
+  stackName: string;
+  resources: Array<{ logicalId: string; type: string; physicalId: string }>;
+  outputs: Array<{ key: string; value: string }>;
+}
+
 export interface SystemModel {
   stage: string;
   region: string;
@@ -125,4 +133,5 @@ export interface SystemModel {
   queues: QueueDef[];
   buses: BusDef[];
   routes: RouteDef[];
+  stacks: StackDef[];
 }
