@@ -2,11 +2,12 @@ import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { serviceDir } from "@keel/serverless";
-import type { LocalRuntime, RuntimeRecord } from "../runtime";
-import { startLocal } from "../runtime";
-import { dataDir } from "./endpoints";
+import type { LocalRuntime, RuntimeRecord } from "../../runtime";
+import { startLocal } from "../../runtime";
+import type { Command } from "../command";
+import { dataDir } from "../endpoints";
 
-export const START_HELP = `keel start — run every service on this machine (no AWS account, no Docker)
+const HELP = `keel start — run every service on this machine (no AWS account, no Docker)
 
   --port <n>         HTTP API port (default 3000)
   --aws-port <n>     EventBridge / Step Functions / SQS / Lambda API port (default 4100)
@@ -54,7 +55,7 @@ function printSummary(runtime: LocalRuntime, startedMs: number) {
   );
 }
 
-export async function start(argv: string[]) {
+async function start(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -68,7 +69,7 @@ export async function start(argv: string[]) {
       help: { type: "boolean", default: false },
     },
   });
-  if (values.help) return void process.stdout.write(`${START_HELP}\n`);
+  if (values.help) return void process.stdout.write(`${HELP}\n`);
   const port = (value: string | undefined, fallback: number) => {
     if (value === undefined) return fallback;
     const number = Number(value);
@@ -114,3 +115,5 @@ export async function start(argv: string[]) {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
+
+export const command: Command = { name: "start", summary: "run every service on this machine", help: HELP, run: start };
