@@ -18,6 +18,9 @@ const functions: Record<string, { message: MessageName; bus: string; onSuccess: 
   ReserveInventory: { message: "ReserveInventory", bus: "keel-test-commands", onSuccess: false },
   ReleaseInventory: { message: "ReleaseInventory", bus: "keel-test-commands", onSuccess: false },
   CommitReservation: { message: "OrderCreated", bus: "keel-test-events", onSuccess: true },
+  ReservePlacedOrder: { message: "OrderPlaced", bus: "keel-test-events", onSuccess: false },
+  ReleaseFailedPayment: { message: "PaymentFailed", bus: "keel-test-events", onSuccess: false },
+  ScheduleShipping: { message: "OrderCreated", bus: "keel-test-events", onSuccess: false },
 };
 
 const ofType = (type: string) => Object.values(resourcesOfType(packaged.template, type));
@@ -53,15 +56,24 @@ describe("the inventory stack", () => {
     if (!expected.onSuccess) expect(config?.Properties?.DestinationConfig).not.toHaveProperty("OnSuccess");
   });
 
-  it("may publish only as the inventory service, and the events it publishes have that source", () => {
-    const emitted = ["InventoryReserved", "InventoryReservationFailed", "InventoryReleased"] as const;
-    expect(new Set(emitted.map((name) => registry[name].source))).toEqual(new Set(["com.example.inventory.service"]));
+  it("may publish only as inventory's components, and the events it publishes have those sources", () => {
+    const emitted = [
+      "InventoryReserved",
+      "InventoryReservationFailed",
+      "InventoryReleased",
+      "ShippingScheduled",
+    ] as const;
+    expect(new Set(emitted.map((name) => registry[name].source))).toEqual(
+      new Set(["com.example.inventory.service", "com.example.inventory.fulfilment"]),
+    );
     expect(policyStatements().filter((statement) => statement.Condition)).toEqual([
       {
         Effect: "Allow",
         Action: ["events:PutEvents"],
         Resource: eventBusArn,
-        Condition: { StringEquals: { "events:source": ["com.example.inventory.service"] } },
+        Condition: {
+          StringEquals: { "events:source": ["com.example.inventory.service", "com.example.inventory.fulfilment"] },
+        },
       },
     ]);
   });

@@ -33,10 +33,11 @@ interface Accepted {
 
 interface OrderView {
   orderId: string;
-  status: "PENDING" | "CREATED" | "REJECTED";
+  status: "PENDING" | "CREATED" | "REJECTED" | "SHIPPING_SCHEDULED";
+  trackingNumber?: string;
   reason?: string;
   detail?: string;
-  commandId: string;
+  startedBy: string;
   history: Array<{ what: string }>;
 }
 
@@ -61,12 +62,12 @@ async function place(body: Record<string, unknown>, headers: Record<string, stri
 
 /** Waits for the order to leave PENDING (GET /orders/{id} over HTTP), then for the system to settle. */
 async function outcome(orderId: string): Promise<OrderView> {
-  const answer = await system.poll(
+  await system.poll(
     () => system.request<OrderView>("GET", `/orders/${orderId}`, { token }),
     (got) => got.status === 200 && got.body.status !== "PENDING",
   );
   await system.idle();
-  return answer.body;
+  return (await system.request<OrderView>("GET", `/orders/${orderId}`, { token })).body;
 }
 
 async function stock(sku: string) {
@@ -102,8 +103,12 @@ describe("the happy path", () => {
     const { commandId, correlationId } = answer.body;
 
     const order = await outcome(body.orderId);
-    expect(order).toMatchObject({ status: "CREATED", commandId });
-    expect(order.history.map((entry) => entry.what)).toEqual(["accepted", "OrderCreated"]);
+    expect(order).toMatchObject({
+      status: "SHIPPING_SCHEDULED",
+      startedBy: commandId,
+      trackingNumber: expect.stringMatching(/^TRK-/),
+    });
+    expect(order.history.map((entry) => entry.what)).toEqual(["accepted", "OrderCreated", "ShippingScheduled"]);
 
     const [created] = system.messages({ name: "OrderCreated", orderId: body.orderId });
     expect(created?.meta).toMatchObject({
@@ -267,7 +272,7 @@ describe("the failure paths: each ends REJECTED with the right reason and holds 
     const [rejected] = system.messages({ name: "OrderRejected", orderId: body.orderId });
     expect(rejected?.meta.causationId).toBe(second.commandId);
     expect(rejected?.data).toMatchObject({ reason: "DUPLICATE_ORDER_ID" });
-    expect(await outcome(body.orderId)).toMatchObject({ status: "CREATED", commandId: first.commandId });
+    expect(await outcome(body.orderId)).toMatchObject({ status: "SHIPPING_SCHEDULED", startedBy: first.commandId });
     expect(await payment(body.orderId)).toMatchObject({ status: "AUTHORIZED" });
     expect((await stock("SKU-999")).available).toBe(before);
   });

@@ -88,7 +88,7 @@ function fakeOrders(
     },
     get: async () => undefined,
     persist: async (_t, _o, _c, record) => record.event,
-    applyOutcome: async () => true,
+    change: async () => undefined,
   };
 }
 
@@ -112,7 +112,7 @@ describe("the workflow starter", () => {
     expect(orders.accepted[0]).toMatchObject({
       orderId: "ORD-7",
       status: "PENDING",
-      commandId: command.meta.commandId,
+      startedBy: command.meta.commandId,
     });
     expect(started).toEqual([
       {

@@ -1,3 +1,4 @@
+import type { IntentsRepository, SagaPayment } from "../src/domain/charge";
 import type { Payment, PaymentStatus } from "../src/domain/payment";
 import type { PaymentProvider, PaymentsRepository, ProviderDecision } from "../src/domain/ports";
 
@@ -38,4 +39,20 @@ export function scriptedProvider(answer: (customerId: string) => ProviderDecisio
     void: async (authorizationId) => void voided.push(authorizationId),
   };
   return { provider, held, voided };
+}
+
+/** The saga's payment halves in memory: each half is kept from its first write, like the adapter. */
+export function memoryIntents(): IntentsRepository & { items: Map<string, SagaPayment> } {
+  const items = new Map<string, SagaPayment>();
+  const update = (key: string, change: SagaPayment) => {
+    const current = items.get(key) ?? {};
+    const next = { ...change, ...current };
+    items.set(key, next);
+    return { ...next };
+  };
+  return {
+    items,
+    recordIntent: async (intent) => update(`${intent.tenantId}#${intent.orderId}`, { intent }),
+    recordReservation: async (tenantId, orderId, reservationId) => update(`${tenantId}#${orderId}`, { reservationId }),
+  };
 }

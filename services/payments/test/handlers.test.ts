@@ -3,7 +3,7 @@ import { idempotencyTable, lambdaContext } from "@keel/runtime/testing";
 import type { EventBridgeEvent } from "aws-lambda";
 import { makeHandler as makeAuthorize } from "../src/handlers/authorize-payment";
 import { makeHandler as makeVoid } from "../src/handlers/void-payment";
-import { memoryPayments, scriptedProvider } from "./fakes";
+import { memoryIntents, memoryPayments, scriptedProvider } from "./fakes";
 
 let table: Awaited<ReturnType<typeof idempotencyTable>>;
 beforeAll(async () => {
@@ -42,7 +42,8 @@ function harness() {
       },
     }),
   };
-  const deps = () => ({ payments, provider: scripted.provider });
+  const intents = memoryIntents();
+  const deps = () => ({ payments, provider: scripted.provider, intents });
   return { authorize: makeAuthorize(deps, options), void: makeVoid(deps, options), published, payments, scripted };
 }
 

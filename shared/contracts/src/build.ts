@@ -77,6 +77,8 @@ export function createCommand<N extends CommandName>(
 export interface EventOptions {
   /** The parent message. An event caused by a command is its outcome and echoes the command's `replyTo`. */
   cause?: Cause;
+  /** For an event that starts a conversation: an id the client brought. Ignored when there is a cause. */
+  correlationId?: string;
   tenantId?: string;
   subject?: Subject;
   now?: Date;
@@ -99,7 +101,7 @@ export function createEvent<N extends EventName>(
       eventName: name,
       schemaVersion: message.version,
       eventId: newEventId(now.getTime()),
-      correlationId: options.cause?.meta.correlationId ?? newCorrelationId(now.getTime()),
+      correlationId: options.cause?.meta.correlationId ?? options.correlationId ?? newCorrelationId(now.getTime()),
       causationId: causationOf(options.cause),
       occurredAt: now.toISOString(),
       producer: message.source.split(".").slice(-2).join("."),

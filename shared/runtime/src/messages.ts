@@ -147,6 +147,60 @@ export function eventConsumer<N extends EventName>(options: EventConsumerOptions
   return stack(core);
 }
 
+export interface EventReactionOptions<N extends EventName> extends IdempotencyOptions {
+  events: readonly N[];
+  /**
+   * The fact this reaction establishes, or undefined when there is nothing to report (yet). An
+   * envelope is published as it is (a reaction that keeps its outcome to re-publish it unchanged).
+   */
+  handle: (event: Event<N>, context: Context) => Promise<Outcome | EventEnvelope | undefined>;
+  publisher?: () => Pick<BusPublisher, "publish">;
+}
+
+/**
+ * A reaction of a choreography: consumes an event once per event id (duplicates and replays
+ * cause no second effect) and publishes the event it leads to, caused by the one it consumed. A
+ * retry after a failed publish publishes the stored outcome again, under the same event id.
+ */
+export function eventReaction<N extends EventName>(options: EventReactionOptions<N>) {
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: "meta.eventId",
+    payloadValidationJmesPath: "data",
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: options.expiresAfterSeconds ?? 7 * 24 * 3600,
+  });
+  let react: ((event: Event<N>, context: Context) => Promise<{ outcome: EventEnvelope | null }>) | undefined;
+  let publisher: Pick<BusPublisher, "publish"> | undefined;
+
+  const core = async (event: BusEvent, context: Context) => {
+    const envelope = parsed(() => parseEvent<N>(options.events, event.detail)) as Event<N>;
+    logger.appendKeys({
+      correlationId: envelope.meta.correlationId,
+      eventId: envelope.meta.eventId,
+      eventName: envelope.meta.eventName,
+      ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
+    });
+    react ??= makeIdempotent(
+      async (incoming: Event<N>, lambdaContext: Context) => {
+        const outcome = await options.handle(incoming, lambdaContext);
+        if (!outcome) return { outcome: null };
+        if ("meta" in outcome) return { outcome };
+        return { outcome: createEvent(outcome.event, outcome.data as never, { cause: incoming }) as EventEnvelope };
+      },
+      { persistenceStore: options.persistenceStore?.() ?? idempotencyStore(), config },
+    );
+    config.registerLambdaContext(context);
+    const { outcome } = await react(envelope, context);
+    if (outcome) {
+      publisher ??= options.publisher?.() ?? new BusPublisher(eventBridgeClient(), env("EVENT_BUS_NAME"));
+      await publisher.publish([outcome]);
+    }
+    logger.info("reacted", { outcome: outcome?.meta.eventName ?? null });
+    return { eventId: outcome?.meta.eventId ?? null };
+  };
+  return stack(core);
+}
+
 export interface CommandConsumerOptions<N extends CommandName> {
   commands: readonly N[];
   handle: (command: Command<N>, context: Context) => Promise<unknown>;

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import type { DataOf, EventEnvelope } from "@keel/contracts";
 import { OrderIdTakenError, type OrdersRepository } from "../domain/ports";
-import { applyOutcome, type OrderView } from "../domain/read-model";
+import type { OrderView } from "../domain/read-model";
 
 const keyOf = (tenantId: string, orderId: string) => ({ orderKey: `${tenantId}#${orderId}` });
 
@@ -33,7 +33,7 @@ export function ordersTable(client: DynamoDBDocumentClient, tableName: string): 
   return {
     async accept(view) {
       try {
-        const item: OrderItem = { ...keyOf(view.tenantId, view.orderId), commandId: view.commandId, version: 1, view };
+        const item: OrderItem = { ...keyOf(view.tenantId, view.orderId), commandId: view.startedBy, version: 1, view };
         await client.send(
           new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(orderKey)" }),
         );
@@ -41,7 +41,7 @@ export function ordersTable(client: DynamoDBDocumentClient, tableName: string): 
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         const existing = await read(view.tenantId, view.orderId);
-        return existing?.commandId === view.commandId ? "already-accepted" : "taken";
+        return existing?.commandId === view.startedBy ? "already-accepted" : "taken";
       }
     },
 
@@ -79,12 +79,12 @@ export function ordersTable(client: DynamoDBDocumentClient, tableName: string): 
       }
     },
 
-    async applyOutcome(tenantId, orderId, event) {
+    async change(tenantId, orderId, step) {
       for (;;) {
         const item = await read(tenantId, orderId);
-        if (!item) return false;
-        const view = applyOutcome(item.view, event);
-        if (view === item.view) return true;
+        if (!item) return undefined;
+        const { view, result } = step(item.view);
+        if (view === item.view) return result;
         try {
           await client.send(
             new PutCommand({
@@ -94,7 +94,7 @@ export function ordersTable(client: DynamoDBDocumentClient, tableName: string): 
               ExpressionAttributeValues: { ":version": item.version },
             }),
           );
-          return true;
+          return result;
         } catch (error) {
           if (!isConditionFailure(error)) throw error;
         }

@@ -1,5 +1,5 @@
 import type { DataOf, EventEnvelope } from "@keel/contracts";
-import type { OrderView, OutcomeEvent } from "./read-model";
+import type { OrderView } from "./read-model";
 
 /** Another command already holds this order id: the order cannot be recorded twice. */
 export class OrderIdTakenError extends Error {
@@ -20,8 +20,15 @@ export interface OrdersRepository {
     commandId: string,
     record: { lines: Array<{ sku: string; qty: number }>; event: EventEnvelope<DataOf<"OrderCreated">> },
   ): Promise<EventEnvelope<DataOf<"OrderCreated">>>;
-  /** Applies an outcome event to the read model (see `applyOutcome`); false when the order is unknown. */
-  applyOutcome(tenantId: string, orderId: string, event: OutcomeEvent): Promise<boolean>;
+  /**
+   * Changes the order's view by `step` (a pure function of the view), safely against concurrent
+   * changes; resolves with what `step` returned, or undefined when the order is unknown.
+   */
+  change<T>(
+    tenantId: string,
+    orderId: string,
+    step: (view: OrderView) => { view: OrderView; result: T },
+  ): Promise<T | undefined>;
 }
 
 export interface WorkflowStarter {

@@ -1,18 +1,33 @@
-import { eventConsumer, logger } from "@keel/runtime";
+import { type EventConsumerOptions, eventConsumer, logger } from "@keel/runtime";
 import { real } from "../adapters/dependencies";
 import type { OrdersRepository } from "../domain/ports";
-import type { OutcomeEvent } from "../domain/read-model";
+import { applyOutcome, type OutcomeEvent, placed } from "../domain/read-model";
 
-/** The order read model: the workflow's outcome events set the order's status. */
-export const makeHandler = (orders: () => OrdersRepository = real.orders) =>
+/**
+ * The order read model: an order placed through the saga appears; outcome events of either flow
+ * set its status; a scheduled shipment moves a created order on.
+ */
+type Options = Pick<EventConsumerOptions<"OrderCreated">, "persistenceStore">;
+
+export const makeHandler = (orders: () => OrdersRepository = real.orders, options: Options = {}) =>
   eventConsumer({
-    events: ["OrderCreated", "OrderRejected"],
+    events: ["OrderPlaced", "OrderCreated", "OrderRejected", "ShippingScheduled"],
     handle: async (event) => {
       const tenantId = event.meta.tenantId;
-      if (!tenantId) return logger.warn("an outcome event without a tenant cannot be projected");
-      const known = await orders().applyOutcome(tenantId, event.data.orderId, event as unknown as OutcomeEvent);
-      if (!known) logger.warn("outcome for an order the read model does not know", { orderId: event.data.orderId });
+      if (!tenantId) return logger.warn("an event without a tenant cannot be projected");
+      if (event.meta.eventName === "OrderPlaced") {
+        const acceptance = await orders().accept(placed(event as Parameters<typeof placed>[0]));
+        if (acceptance === "taken")
+          logger.warn("a placed order's id is already held by another order", { orderId: event.data.orderId });
+        return;
+      }
+      const known = await orders().change(tenantId, event.data.orderId, (view) => ({
+        view: applyOutcome(view, event as unknown as OutcomeEvent),
+        result: true,
+      }));
+      if (!known) logger.warn("an outcome for an order the read model does not know", { orderId: event.data.orderId });
     },
+    ...options,
   });
 
 export const handler = makeHandler();

@@ -276,6 +276,12 @@ export class Functions {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly byArn = new Map<string, string>();
   private readonly faults = new Map<string, Fault & { remaining: number }>();
+  private readonly counts = new Map<string, number>();
+
+  /** How many times each function has been invoked since the runtime started (by function name). */
+  invocationCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
 
   constructor(
     definitions: readonly FunctionDef[],
@@ -367,6 +373,7 @@ export class Functions {
     const name = this.resolveName(nameOrArn);
     const pool = name ? this.pools.get(name) : undefined;
     if (!name || !pool) throw new AwsError("ResourceNotFoundException", `Function not found: ${nameOrArn}`, 404);
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
     return this.injected(name) ?? pool.invoke(JSON.parse(JSON.stringify(event ?? null)), options);
   }
 
