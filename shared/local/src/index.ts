@@ -2,6 +2,7 @@ export type { ServiceSource } from "./config/load";
 export { ConfigError, loadSystem } from "./config/load";
 export type * from "./config/model";
 export { type LocalDynamoDB, localCredentials, startDynamoDB } from "./dynamodb";
+export { compileEventPattern, InvalidEventPatternError } from "./eventbridge/pattern";
 export {
   defaultServices,
   type Endpoints,
@@ -11,3 +12,4 @@ export {
   startLocal,
   TENANT_CLAIM,
 } from "./runtime";
+export { resourceKind, SUPPORTED_RESOURCES, unsupported } from "./stepfunctions/definition";
