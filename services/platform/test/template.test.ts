@@ -41,6 +41,33 @@ describe("the platform template", () => {
     expect(audit.BillingMode).toBe("PAY_PER_REQUEST");
   });
 
+  it("keeps a readable message archive, encrypted with its own rotating key, expiring with the archives", () => {
+    const archive = properties("MessageArchiveTable");
+    expect(archive.TableName).toBe("keel-test-message-archive");
+    expect(archive.KeySchema).toEqual([
+      { AttributeName: "partition", KeyType: "HASH" },
+      { AttributeName: "position", KeyType: "RANGE" },
+    ]);
+    expect(archive.SSESpecification).toEqual({
+      SSEEnabled: true,
+      SSEType: "KMS",
+      KMSMasterKeyId: { "Fn::GetAtt": ["MessageArchiveKey", "Arn"] },
+    });
+    expect(archive.TimeToLiveSpecification).toEqual({ AttributeName: "expiresAt", Enabled: true });
+    expect(properties("MessageArchiveKey").EnableKeyRotation).toBe(true);
+    const writer = Object.values(resourcesOfType(template, "AWS::Lambda::Function")).find(
+      (fn) => fn.Properties?.FunctionName === "keel-platform-test-auditMessage",
+    );
+    expect(writer?.Properties?.Environment).toMatchObject({
+      Variables: {
+        MESSAGE_ARCHIVE_TABLE: { Ref: "MessageArchiveTable" },
+        MESSAGE_RETENTION_DAYS: "90",
+        COMMAND_BUS_NAME: "keel-test-commands",
+        EVENT_BUS_NAME: "keel-test-events",
+      },
+    });
+  });
+
   it("has an encrypted dead-letter queue that EventBridge rules may write to, with an alarm", () => {
     expect(properties("DeadLetterQueue")).toMatchObject({
       SqsManagedSseEnabled: true,

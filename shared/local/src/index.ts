@@ -3,6 +3,7 @@ export { ConfigError, loadSystem } from "./config/load";
 export type * from "./config/model";
 export { type LocalDynamoDB, localCredentials, startDynamoDB } from "./dynamodb";
 export { compileEventPattern, InvalidEventPatternError } from "./eventbridge/pattern";
+export { tracePageRoute } from "./http/trace-page";
 export {
   defaultServices,
   type Endpoints,

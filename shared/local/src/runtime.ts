@@ -13,6 +13,7 @@ import { type BusRecord, DeliveryError, EventBridge } from "./eventbridge/bus";
 import { eventBridgeService } from "./eventbridge/service";
 import { type ExtraRoute, type HttpRecord, startHttpApi } from "./http/api";
 import { LocalIdentityProvider } from "./http/jwt";
+import { tracePageRoute } from "./http/trace-page";
 import { AsyncInvoker, type AsyncRecord, type InvocationRecord } from "./lambda/async";
 import { bundleService } from "./lambda/bundle";
 import { type FunctionLogLine, Functions } from "./lambda/functions";
@@ -380,12 +381,15 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       return true;
     };
 
+    // `keel trace`'s page: /_keel/trace/<id>
+    const tracePage = tracePageRoute({ stage, region, endpoints: { aws: aws.url, dynamodb: dynamo.url } });
+    closers.push(() => tracePage.close());
     const http = await startHttpApi(model.routes, {
       port: ports.http ?? 3000,
       functions,
       identity,
       accountId,
-      extraRoutes: [tokenRoute, ...(options.extraRoutes ?? [])],
+      extraRoutes: [tokenRoute, tracePage, ...(options.extraRoutes ?? [])],
       onRecord: record,
     });
     closers.push(() => http.close());

@@ -39,6 +39,8 @@ export interface AuditRecord {
   error?: { type: string; message: string };
   /** The message's data without its classified fields. */
   data?: unknown;
+  /** A re-publication of an archived message (`keel replay`): the id of the message it re-publishes. */
+  replayOf?: string;
 }
 
 const recordKey = (at: string, kind: AuditKind, id: string) => `${at}#${kind}#${id}`;
@@ -79,10 +81,14 @@ export function messageRecord(
   const envelope = parsed.envelope;
   const kind = envelope.meta.messageType === "command" ? "command" : "event";
   const subjectId = subjectOf(envelope);
+  // A replay keeps the message's id and time: it is filed apart, when it was seen, so it neither
+  // overwrites the original's record nor hides that the message was published again.
+  const replayOf = envelope.meta.replayOf;
+  const at = replayOf ? seenAt : envelope.meta.occurredAt;
   return {
     correlationId: envelope.meta.correlationId,
-    recordKey: recordKey(envelope.meta.occurredAt, kind, messageIdOf(envelope)),
-    at: envelope.meta.occurredAt,
+    recordKey: recordKey(at, kind, replayOf ? `${messageIdOf(envelope)}#replay` : messageIdOf(envelope)),
+    at,
     kind,
     service: source.split(".")[2] ?? source,
     name: messageNameOf(envelope),
@@ -90,6 +96,7 @@ export function messageRecord(
     ...(envelope.meta.causationId ? { causationId: envelope.meta.causationId } : {}),
     ...(subjectId ? { subjectId } : {}),
     ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
+    ...(replayOf ? { replayOf } : {}),
     data: safeData(envelope),
   };
 }

@@ -1,3 +1,4 @@
+import type { ArchivedMessage } from "./archive";
 import type { AuditRecord, HistoryEvent } from "./audit";
 
 export interface AuditStore {
@@ -7,4 +8,9 @@ export interface AuditStore {
 
 export interface ExecutionHistory {
   events(executionArn: string): Promise<HistoryEvent[]>;
+}
+
+export interface MessageArchive {
+  /** Keeps the message; putting the same message twice leaves one item (its key is deterministic). */
+  put(message: ArchivedMessage): Promise<void>;
 }
