@@ -2,28 +2,49 @@ import * as z from "zod/mini";
 
 /**
  * Data classification of message fields. `pii` is personal data (contact details); `secret` is
- * a credential or payment instrument. Both are redacted from logs and kept out of audit records.
+ * a credential or payment instrument. Both are redacted from every log line, and kept out of
+ * audit records unless the field is marked safe for audit (`{ auditable: true }`: a decision the
+ * owning domain takes for a field an audit cannot do without; a secret never is).
  */
 export type Classification = "pii" | "secret";
 export const CLASSIFICATION_KEY = "x-classification";
+/** `"keep"` on a classified field marked safe for audit records. */
+export const AUDIT_KEY = "x-audit";
 
-/** Tags a field schema; the tag travels into the generated JSON Schema as `x-classification`. */
-export function classify<S extends z.ZodMiniType>(schema: S, classification: Classification): S {
-  z.globalRegistry.add(schema as z.core.$ZodType, { [CLASSIFICATION_KEY]: classification });
+export interface ClassifyOptions {
+  /** Kept in audit records (never in logs). */
+  auditable?: boolean;
+}
+
+/** Tags a field schema; the tags travel into the generated JSON Schema as `x-classification` and `x-audit`. */
+export function classify<S extends z.ZodMiniType>(
+  schema: S,
+  classification: Classification,
+  options: ClassifyOptions = {},
+): S {
+  z.globalRegistry.add(schema as z.core.$ZodType, {
+    [CLASSIFICATION_KEY]: classification,
+    ...(options.auditable ? { [AUDIT_KEY]: "keep" } : {}),
+  });
   return schema;
 }
-export const pii = <S extends z.ZodMiniType>(schema: S): S => classify(schema, "pii");
+export const pii = <S extends z.ZodMiniType>(schema: S, options: ClassifyOptions = {}): S =>
+  classify(schema, "pii", options);
 export const secret = <S extends z.ZodMiniType>(schema: S): S => classify(schema, "secret");
 
 export interface ClassifiedPath {
   /** Dot path below the message's `data`; `[]` stands for every element of an array. */
   path: string;
   classification: Classification;
+  /** Marked safe for audit records. */
+  auditable: boolean;
 }
 
-function classificationOf(schema: z.ZodMiniType): Classification | undefined {
-  const value = z.globalRegistry.get(schema)?.[CLASSIFICATION_KEY];
-  return value === "pii" || value === "secret" ? value : undefined;
+function classificationOf(schema: z.ZodMiniType): Omit<ClassifiedPath, "path"> | undefined {
+  const meta = z.globalRegistry.get(schema);
+  const value = meta?.[CLASSIFICATION_KEY];
+  if (value !== "pii" && value !== "secret") return undefined;
+  return { classification: value, auditable: value === "pii" && meta?.[AUDIT_KEY] === "keep" };
 }
 
 interface WrapperDef {
@@ -37,7 +58,7 @@ interface WrapperDef {
 /** Every classified field of a schema, found by walking its definition. */
 export function classifiedPaths(schema: z.ZodMiniType, prefix = ""): ClassifiedPath[] {
   const own = classificationOf(schema);
-  if (own) return [{ path: prefix, classification: own }];
+  if (own) return [{ path: prefix, ...own }];
   const def = schema._zod.def as unknown as WrapperDef & { type: string };
   switch (def.type) {
     case "object":
@@ -70,6 +91,15 @@ function dedupe(paths: ClassifiedPath[]): ClassifiedPath[] {
 }
 
 export const REDACTED = "[REDACTED]";
+
+/** The data an audit record may keep: without the classified fields not marked safe for audit. */
+export function auditableData<T>(data: T, classified: readonly ClassifiedPath[]): T {
+  return redact(
+    data,
+    classified.filter((field) => !field.auditable).map((field) => field.path),
+    "remove",
+  );
+}
 
 /**
  * A copy of `value` with the fields at `paths` replaced by `[REDACTED]` (or removed with

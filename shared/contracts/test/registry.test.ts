@@ -1,4 +1,5 @@
-import { classifiedPaths, domains, messageNames, REDACTED, redact, registry } from "../src";
+import * as z from "zod/mini";
+import { auditableData, classifiedPaths, domains, messageNames, pii, REDACTED, redact, registry, secret } from "../src";
 
 describe("the message registry", () => {
   it("lists both flows' messages", () => {
@@ -49,12 +50,33 @@ describe("the message registry", () => {
 
   it("tags personal data and secrets where they are declared", () => {
     expect(registry.CreateOrder.classified).toEqual([
-      { path: "paymentMethodToken", classification: "secret" },
-      { path: "contact.email", classification: "pii" },
-      { path: "contact.phone", classification: "pii" },
+      { path: "paymentMethodToken", classification: "secret", auditable: false },
+      { path: "contact.email", classification: "pii", auditable: false },
+      { path: "contact.phone", classification: "pii", auditable: false },
     ]);
-    expect(classifiedPaths(registry.NotificationSent.schema)).toEqual([{ path: "recipient", classification: "pii" }]);
+    expect(classifiedPaths(registry.NotificationSent.schema)).toEqual([
+      { path: "recipient", classification: "pii", auditable: false },
+    ]);
     expect(registry.PaymentAuthorized.classified).toEqual([]);
+  });
+
+  it("keeps out of audit records every classified field but those marked safe for audit", () => {
+    const schema = z.object({
+      orderId: z.string(),
+      token: secret(z.string()),
+      email: pii(z.string()),
+      country: pii(z.string(), { auditable: true }),
+    });
+    const classified = classifiedPaths(schema);
+    expect(classified).toEqual([
+      { path: "token", classification: "secret", auditable: false },
+      { path: "email", classification: "pii", auditable: false },
+      { path: "country", classification: "pii", auditable: true },
+    ]);
+    expect(auditableData({ orderId: "o", token: "t", email: "e@x.io", country: "AU" }, classified)).toEqual({
+      orderId: "o",
+      country: "AU",
+    });
   });
 
   it("redacts classified fields, through arrays, without touching the original", () => {

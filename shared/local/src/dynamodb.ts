@@ -1,8 +1,11 @@
 import { mkdirSync } from "node:fs";
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import dynalite from "dynalite";
+import { AwsError } from "./aws/protocol";
 import type { TableDef } from "./config/model";
 
 /** The CreateTable parameters DynamoDB accepts; the rest of a CloudFormation table is deployment-only. */
@@ -40,13 +43,69 @@ async function seed(client: DynamoDBClient, table: TableDef) {
 export const localCredentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /**
+ * Puts a check in front of dynalite's request handler: the body is read once, checked, and
+ * replayed to dynalite unchanged; a refused call gets DynamoDB's error shape.
+ */
+function guard(
+  server: Server,
+  authorize: (headers: IncomingHttpHeaders, operation: string, input: Record<string, unknown>) => void,
+) {
+  const [handler] = server.listeners("request") as RequestListener[];
+  if (!handler) throw new Error("dynalite has no request handler to guard");
+  server.removeAllListeners("request");
+  server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks);
+      const target = request.headers["x-amz-target"];
+      if (typeof target === "string" && request.method === "POST") {
+        let input: Record<string, unknown> | undefined;
+        try {
+          input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+        } catch {
+          // dynalite answers malformed bodies itself
+        }
+        try {
+          if (input) authorize(request.headers, target.slice(target.lastIndexOf(".") + 1), input);
+        } catch (error) {
+          if (!(error instanceof AwsError)) throw error;
+          const payload = JSON.stringify({
+            __type: `com.amazonaws.dynamodb.v20120810#${error.code}`,
+            message: error.message,
+          });
+          response.writeHead(error.status, {
+            "content-type": "application/x-amz-json-1.0",
+            "content-length": Buffer.byteLength(payload),
+          });
+          response.end(payload);
+          return;
+        }
+      }
+      const replay = Object.assign(Readable.from(body.length > 0 ? [body] : []), {
+        headers: request.headers,
+        method: request.method,
+        url: request.url,
+      });
+      handler(replay as unknown as IncomingMessage, response);
+    });
+  });
+}
+
+/**
  * Starts dynalite (a DynamoDB-API server in Node) on 127.0.0.1 — in memory, or on disk under
  * `path` — creates every table of the system that does not exist yet, and puts a table's seed
  * items into it when it creates it (data kept on disk is never overwritten).
  */
 export async function startDynamoDB(
   tables: readonly TableDef[],
-  options: { port?: number; path?: string; region: string },
+  options: {
+    port?: number;
+    path?: string;
+    region: string;
+    /** Checks each call before DynamoDB runs it; throws an AwsError to refuse it. */
+    authorize?: (headers: IncomingHttpHeaders, operation: string, input: Record<string, unknown>) => void;
+  },
 ): Promise<LocalDynamoDB> {
   if (options.path) mkdirSync(options.path, { recursive: true });
   const server = dynalite({
@@ -55,6 +114,7 @@ export async function startDynamoDB(
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  if (options.authorize) guard(server, options.authorize);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`port ${options.port} (DynamoDB) is already in use`) : error),

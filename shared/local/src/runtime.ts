@@ -14,15 +14,29 @@ import { eventBridgeService } from "./eventbridge/service";
 import { type ExtraRoute, type HttpRecord, startHttpApi } from "./http/api";
 import { LocalIdentityProvider } from "./http/jwt";
 import { tracePageRoute } from "./http/trace-page";
+import { type FunctionCredentials, IamAuthorizer, type IamMode, type IamUse } from "./iam/authorizer";
+import { serviceOfTarget } from "./iam/requests";
 import { AsyncInvoker, type AsyncRecord, type InvocationRecord } from "./lambda/async";
 import { bundleService } from "./lambda/bundle";
 import { type FunctionLogLine, Functions } from "./lambda/functions";
 import { lambdaInvokeRoute } from "./lambda/service";
+import { Outbox, sesRoute, snsRoute } from "./outbox/service";
 import { SqsEmulator, sqsService } from "./sqs";
 import { type ExecutionLogRecord, StepFunctions } from "./stepfunctions/engine";
 import { stepFunctionsService } from "./stepfunctions/service";
 
-export type RuntimeRecord = BusRecord | AsyncRecord | ExecutionLogRecord | HttpRecord;
+/** A call a function's role does not allow (refused when IAM is enforced). */
+export interface IamRecord {
+  type: "iam.denied";
+  function: string;
+  action: string;
+  resource: string;
+  context: Record<string, string>;
+  message: string;
+  at: string;
+}
+
+export type RuntimeRecord = BusRecord | AsyncRecord | ExecutionLogRecord | HttpRecord | IamRecord;
 
 export interface Endpoints {
   http: string;
@@ -61,6 +75,11 @@ export interface StartOptions {
   writeEndpoints?: boolean;
   /** Extra pages the HTTP server serves before the API's routes (the runtime's own tools). */
   extraRoutes?: readonly ExtraRoute[];
+  /**
+   * Each function's calls checked against its execution role from the template: `enforce`
+   * (default) refuses what the role does not allow, as AWS would; `record` only reports it.
+   */
+  iam?: IamMode;
 }
 
 export interface LocalRuntime {
@@ -71,6 +90,16 @@ export interface LocalRuntime {
   stepFunctions: StepFunctions;
   sqs: SqsEmulator;
   identity: LocalIdentityProvider;
+  /** The email (SES) and SMS (SNS) functions sent: kept here, never delivered. */
+  outbox: Outbox;
+  /** What each function called, and whether its role allowed it. */
+  iam: {
+    mode: IamMode;
+    usage(): IamUse[];
+    denials(): IamUse[];
+    /** The credentials a function signs its calls with (to act as it, in a test). */
+    credentialsFor(functionName: string): FunctionCredentials;
+  };
   /** Function output, when `functionLogs` is `capture`. */
   logs: FunctionLogLine[];
   /** The environment a client (a test, a CLI) needs to reach this runtime through the AWS SDK. */
@@ -123,6 +152,17 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       cacheDir: join(dataDir, "config"),
       onProgress: progress,
     });
+    const iam = new IamAuthorizer(model.functions, options.iam ?? "enforce", { region, accountId }, (use, message) =>
+      record({
+        type: "iam.denied",
+        function: use.function,
+        action: use.action,
+        resource: use.resource,
+        context: use.context,
+        message,
+        at: new Date().toISOString(),
+      }),
+    );
     // Bundles stay inside the repository, wherever the data lives: they resolve the AWS SDK (which
     // Lambda's runtime provides) from the repository's node_modules.
     const buildDir = inMemory
@@ -138,6 +178,9 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
 
     const dynamo = await startDynamoDB(model.tables, {
       region,
+      ...(iam.mode === "off"
+        ? {}
+        : { authorize: (headers, operation, input) => iam.checkCall(headers, "dynamodb", operation, input) }),
       ...(ports.dynamodb !== undefined ? { port: ports.dynamodb } : { port: 4101 }),
       ...(stateDir ? { path: join(stateDir, "dynamodb") } : {}),
     });
@@ -156,11 +199,16 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
 
     const services: JsonProtocolService[] = [];
     const routes: ServiceRoute[] = [];
-    const aws = await startAwsServer(services, { port: ports.aws ?? 4100, routes }).catch(
-      (error: NodeJS.ErrnoException) => {
-        throw error.code === "EADDRINUSE" ? new Error(`port ${ports.aws ?? 4100} (AWS APIs) is already in use`) : error;
+    const aws = await startAwsServer(services, {
+      port: ports.aws ?? 4100,
+      routes,
+      authorize: (request, prefix, operation, input) => {
+        const service = serviceOfTarget(prefix);
+        if (service) iam.checkCall(request.headers, service, operation, input);
       },
-    );
+    }).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "EADDRINUSE" ? new Error(`port ${ports.aws ?? 4100} (AWS APIs) is already in use`) : error;
+    });
     closers.push(() => aws.close());
 
     const clientEnvironment: Record<string, string> = {
@@ -186,6 +234,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
         ...definition.environment,
         ...options.environment?.[definition.service],
         ...options.environment?.[definition.name],
+        ...(iam.mode === "off" ? {} : iam.credentialsFor(definition)),
       },
     }));
     const functions = new Functions(overridden, modules, {
@@ -234,13 +283,33 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
     const asyncInvoker = new AsyncInvoker(
       functions,
       {
-        send: (arn, invocation: InvocationRecord, outcome) =>
-          sendToDestination(
+        send: async (arn, invocation: InvocationRecord, outcome) => {
+          const detailType = `Lambda Function Invocation Result - ${outcome}`;
+          // Lambda delivers to a destination with the function's execution role.
+          const sender = model.functions.find(
+            (definition) => `${definition.arn}:$LATEST` === invocation.requestContext.functionArn,
+          );
+          if (sender)
+            iam.check(
+              sender,
+              "lambda",
+              arn.startsWith("arn:aws:events:")
+                ? [
+                    {
+                      action: "events:PutEvents",
+                      resource: arn,
+                      context: { "events:source": "lambda", "events:detail-type": detailType },
+                    },
+                  ]
+                : [{ action: "sqs:SendMessage", resource: arn }],
+            );
+          await sendToDestination(
             arn,
             JSON.stringify(invocation),
-            arn.startsWith("arn:aws:events:") ? { detailType: `Lambda Function Invocation Result - ${outcome}` } : {},
+            arn.startsWith("arn:aws:events:") ? { detailType } : {},
             "lambda",
-          ),
+          );
+        },
       },
       { activity, retryDelaysMs: [60_000 * timeScale, 120_000 * timeScale], onRecord: record },
     );
@@ -347,7 +416,19 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
     closers.push(() => eventBridge().close());
 
     services.push(eventBridgeService(eventBridge()), stepFunctionsService(stepFunctions), sqsService(sqs));
-    routes.push(lambdaInvokeRoute(functions, asyncInvoker), cloudFormationRoute(model.stacks, new Date()));
+    const outbox = new Outbox();
+    routes.push(
+      lambdaInvokeRoute(functions, asyncInvoker, (request, name) =>
+        iam.checkCall(request.headers, "lambda", "Invoke", { FunctionName: name }),
+      ),
+      cloudFormationRoute(model.stacks, new Date()),
+      sesRoute(outbox, (request, service, operation, input) =>
+        iam.checkCall(request.headers, service, operation, input),
+      ),
+      snsRoute(outbox, (request, service, operation, input) =>
+        iam.checkCall(request.headers, service, operation, input),
+      ),
+    );
 
     const identity = await LocalIdentityProvider.create(inMemory ? undefined : join(dataDir, "keys", "jwt.json"));
     const authorizer = model.routes.find((route) => route.authorizer)?.authorizer;
@@ -419,6 +500,17 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       stepFunctions,
       sqs,
       identity,
+      outbox,
+      iam: {
+        mode: iam.mode,
+        usage: () => iam.usage(),
+        denials: () => iam.denials(),
+        credentialsFor: (name) => {
+          const definition = model.functions.find((candidate) => candidate.name === name || candidate.key === name);
+          if (!definition) throw new Error(`no function ${name}`);
+          return iam.credentialsFor(definition);
+        },
+      },
       logs,
       clientEnvironment,
       token,

@@ -30,4 +30,27 @@ describe("log redaction", () => {
     }
     expect(line).toContain("ORD-1");
   });
+
+  it("masks them inside strings that hold JSON: a request body, an execution's input", () => {
+    const body = JSON.stringify({
+      orderId: "ORD-2",
+      paymentMethodToken: "tok_in_body",
+      contact: { email: "b@example.com" },
+    });
+    const input = JSON.stringify({
+      command: { data: { items: [], contact: { phone: "+61411111111" } } },
+      note: "keep",
+    });
+    const line = JSON.stringify(
+      { event: { body, isBase64Encoded: false }, detail: { input, output: "not json", list: [input] } },
+      redactingReplacer,
+    );
+    for (const secret of ["tok_in_body", "b@example.com", "+61411111111"]) expect(line).not.toContain(secret);
+    expect(line).toContain("ORD-2");
+    expect(line).toContain("keep");
+    expect(line).toContain("not json");
+    // A string that only looks like JSON, or holds nothing sensitive, is left as it was.
+    expect(JSON.stringify({ text: "{not json" }, redactingReplacer)).toBe('{"text":"{not json"}');
+    expect(JSON.stringify({ body: '{"a": 1}' }, redactingReplacer)).toBe('{"body":"{\\"a\\": 1}"}');
+  });
 });

@@ -1,2 +1,3 @@
+export * from "./cache";
 export * from "./package";
 export * from "./services";

@@ -1,4 +1,11 @@
-import { type Envelope, getMessage, messageIdOf, messageNameOf, redact, safeParseEnvelope } from "@keel/contracts";
+import {
+  auditableData,
+  type Envelope,
+  getMessage,
+  messageIdOf,
+  messageNameOf,
+  safeParseEnvelope,
+} from "@keel/contracts";
 
 /**
  * One normalised record per transition of a conversation, kept by correlation id in time order:
@@ -45,11 +52,13 @@ export interface AuditRecord {
 
 const recordKey = (at: string, kind: AuditKind, id: string) => `${at}#${kind}#${id}`;
 
-/** The data of a message without the fields the registry classifies as personal data or secrets. */
+/**
+ * The data of a message without the fields the registry classifies as personal data or secrets,
+ * but for those marked safe for audit. A message the registry does not know keeps no data.
+ */
 export function safeData(envelope: Envelope): unknown {
   const message = getMessage(messageNameOf(envelope));
-  const paths = message?.classified.map((field) => field.path) ?? [];
-  return redact(envelope.data, paths, "remove");
+  return message ? auditableData(envelope.data, message.classified) : undefined;
 }
 
 const subjectOf = (envelope: Envelope) => {

@@ -38,6 +38,14 @@ export interface JsonProtocolService {
   operations: Record<string, OperationHandler>;
 }
 
+/** Checks a caller may make a call, before the service runs it: throws an AwsError if not. */
+export type CallAuthorizer = (
+  request: IncomingMessage,
+  targetPrefix: string,
+  operation: string,
+  input: Record<string, unknown>,
+) => void;
+
 export interface ServiceRoute {
   /** Handles a non-JSON-protocol request (another protocol on the same port); return false to pass. */
   handle(request: IncomingMessage, response: ServerResponse, body: Buffer): boolean | Promise<boolean>;
@@ -94,6 +102,7 @@ export async function handleJsonRequest(
   request: IncomingMessage,
   response: ServerResponse,
   body: Buffer,
+  authorize?: CallAuthorizer,
 ): Promise<boolean> {
   const target = request.headers["x-amz-target"];
   if (typeof target !== "string") return false;
@@ -124,6 +133,7 @@ export async function handleJsonRequest(
     return true;
   }
   try {
+    authorize?.(request, prefix, operation, input);
     const host = request.headers.host ?? "127.0.0.1";
     const output = await handler(input, { baseUrl: `http://${host}`, path: request.url ?? "/" });
     send(response, 200, service.jsonVersion, JSON.parse(JSON.stringify(output ?? {}, dateReplacer)));
@@ -155,12 +165,12 @@ export interface AwsServer {
 /** Starts one HTTP server on 127.0.0.1 serving the given JSON-protocol services (and extra routes). */
 export async function startAwsServer(
   services: readonly JsonProtocolService[],
-  options: { port?: number; routes?: readonly ServiceRoute[] } = {},
+  options: { port?: number; routes?: readonly ServiceRoute[]; authorize?: CallAuthorizer } = {},
 ): Promise<AwsServer> {
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
-      if (await handleJsonRequest(services, request, response, body)) return;
+      if (await handleJsonRequest(services, request, response, body, options.authorize)) return;
       for (const route of options.routes ?? []) if (await route.handle(request, response, body)) return;
       send(response, 404, "1.1", {
         __type: "UnknownOperationException",

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * Resolves CloudFormation intrinsic functions in a packaged template the way a deployment would,
  * with local physical ids: `Ref`, `Fn::GetAtt`, `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`,
@@ -80,6 +82,11 @@ export class ResourceIndex {
         return this.name(logicalId, "RoleName");
       case "AWS::S3::Bucket":
         return this.name(logicalId, "BucketName").toLowerCase();
+      case "AWS::KMS::Key": {
+        // A key id is a UUID; this one is derived from the stack and the logical id.
+        const hex = createHash("sha256").update(`${this.env.stackName}/${logicalId}`).digest("hex");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+      }
       default:
         return logicalId;
     }
@@ -107,8 +114,18 @@ export class ResourceIndex {
         return this.arn("events", `event-bus/${this.ref(logicalId)}`);
       case "AWS::Events::EventBus.Name":
         return this.ref(logicalId);
-      case "AWS::Events::Rule.Arn":
-        return this.arn("events", `rule/${this.ref(logicalId)}`);
+      case "AWS::Events::Rule.Arn": {
+        // A rule on a custom bus has the bus's name in its ARN.
+        const bus = this.resource(logicalId).Properties?.EventBusName;
+        const busArn = bus === undefined ? "default" : String(resolve(bus, this, `${logicalId}.EventBusName`));
+        const busName = busArn.includes("event-bus/") ? busArn.slice(busArn.indexOf("event-bus/") + 10) : busArn;
+        const name = this.ref(logicalId);
+        return this.arn("events", busName === "default" ? `rule/${name}` : `rule/${busName}/${name}`);
+      }
+      case "AWS::KMS::Key.Arn":
+        return this.arn("kms", `key/${this.ref(logicalId)}`);
+      case "AWS::KMS::Key.KeyId":
+        return this.ref(logicalId);
       case "AWS::SNS::Topic.TopicArn":
         return this.ref(logicalId);
       case "AWS::IAM::Role.Arn":

@@ -1,8 +1,6 @@
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { basename, join, relative } from "node:path";
-import { packageService, REPO_ROOT } from "@keel/serverless";
+import { basename } from "node:path";
+import type { PolicyDocument } from "@keel/iam";
+import { packagedTemplate } from "@keel/serverless";
 import { compileEventPattern, InvalidEventPatternError } from "../eventbridge/pattern";
 import { type CfnResource, type CfnTemplate, type Environment, ResourceIndex, resolve } from "./cloudformation";
 import type {
@@ -11,6 +9,7 @@ import type {
   FunctionDef,
   JwtAuthorizerDef,
   QueueDef,
+  RoleDef,
   RouteDef,
   RuleDef,
   StateMachineDef,
@@ -51,65 +50,13 @@ interface Packaged {
   };
 }
 
-const SKIP_DIRS = new Set(["node_modules", ".serverless", ".esbuild", ".keel", "src", "test", "events"]);
-const CONFIG_FILE = /\.(ya?ml|json|asl\.json)$/;
-
-function configFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) {
-      if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith(".")) files.push(...configFiles(join(dir, entry.name)));
-    } else if (CONFIG_FILE.test(entry.name) && entry.name !== "package.json") {
-      files.push(join(dir, entry.name));
-    }
-  }
-  return files.sort();
-}
-
-/** A hash of everything a service's packaged template depends on (but not its handler code). */
-function inputsHash(service: ServiceSource, stage: string): string {
-  const hash = createHash("sha256").update(`stage=${stage}\n`);
-  const shared = [
-    join(REPO_ROOT, "shared", "serverless"),
-    join(REPO_ROOT, "shared", "contracts", "domains.json"),
-    join(REPO_ROOT, "shared", "contracts", "generated"),
-  ];
-  const files = [
-    ...configFiles(service.dir),
-    ...shared.flatMap((path) => (statSync(path).isDirectory() ? configFiles(path) : [path])),
-  ];
-  for (const file of files) {
-    if (file.includes(`${join("shared", "serverless", "test")}`)) continue;
-    hash.update(`${relative(REPO_ROOT, file)}\n`).update(readFileSync(file));
-  }
-  for (const plugin of readdirSync(join(REPO_ROOT, "shared", "serverless", "plugins"))) {
-    hash.update(readFileSync(join(REPO_ROOT, "shared", "serverless", "plugins", plugin)));
-  }
-  return hash.digest("hex");
-}
-
 async function packaged(service: ServiceSource, options: LoadOptions): Promise<Packaged> {
-  const hash = inputsHash(service, options.stage);
-  const dir = join(options.cacheDir, options.stage, service.name);
-  const marker = join(dir, "inputs.sha256");
-  if (!existsSync(marker) || (await readFile(marker, "utf8")) !== hash) {
-    options.onProgress?.(`packaging ${service.name} (stage ${options.stage})`);
-    const staging = `${dir}.${process.pid}.${Date.now()}`;
-    const result = await packageService(service.dir, { stage: options.stage, outDir: staging, timeoutMs: 180_000 });
-    await writeFile(join(staging, "inputs.sha256"), hash);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(join(options.cacheDir, options.stage), { recursive: true });
-    await rename(staging, dir).catch(() => rm(staging, { recursive: true, force: true }));
-    options.onProgress?.(`packaged ${service.name} in ${result.durationMs} ms`);
-  }
-  const [template, state] = await Promise.all([
-    readFile(join(dir, "cloudformation-template-update-stack.json"), "utf8"),
-    readFile(join(dir, "serverless-state.json"), "utf8"),
-  ]);
-  return {
-    template: JSON.parse(template) as CfnTemplate,
-    resolved: (JSON.parse(state) as { service: Packaged["resolved"] }).service,
-  };
+  const result = await packagedTemplate(service.dir, {
+    stage: options.stage,
+    cacheDir: options.cacheDir,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return { template: result.template as CfnTemplate, resolved: result.resolved as Packaged["resolved"] };
 }
 
 const str = (value: unknown) => (value === undefined || value === null ? undefined : String(value));
@@ -184,6 +131,30 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
       });
     }
 
+    /** The role a resource's `Role`/`RoleArn` property names, when it is one of the template's roles. */
+    const roleOf = (property: unknown): RoleDef | undefined => {
+      const attribute = (property as { "Fn::GetAtt"?: unknown } | undefined)?.["Fn::GetAtt"];
+      const roleId = Array.isArray(attribute)
+        ? String(attribute[0])
+        : typeof attribute === "string"
+          ? attribute.split(".")[0]
+          : undefined;
+      const role = roleId ? template.Resources[roleId] : undefined;
+      if (!roleId || role?.Type !== "AWS::IAM::Role") return undefined;
+      const properties = read(roleId, role);
+      const policies = (properties.Policies ?? []) as Array<{ PolicyName?: unknown; PolicyDocument?: PolicyDocument }>;
+      return {
+        logicalId: roleId,
+        name: index.ref(roleId),
+        arn: index.getAtt(roleId, "Arn"),
+        policies: policies.map((policy, position) => ({
+          name: `${roleId}/${String(policy.PolicyName ?? position)}`,
+          document: policy.PolicyDocument ?? { Statement: [] },
+        })),
+        managedPolicyArns: ((properties.ManagedPolicyArns ?? []) as unknown[]).map(String),
+      };
+    };
+
     const functionKeys = new Map(
       Object.entries(resolved.functions ?? {}).map(([key, definition]) => [definition.name ?? key, key]),
     );
@@ -204,6 +175,8 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
         memoryMb: Number(properties.MemorySize ?? 128),
         async: invokeConfigs.get(name) ?? { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 },
       };
+      const role = roleOf(resource.Properties?.Role);
+      if (role) definition.role = role;
       if (properties.ReservedConcurrentExecutions !== undefined) {
         definition.reservedConcurrency = Number(properties.ReservedConcurrentExecutions);
       }
@@ -248,6 +221,7 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
       const properties = read(logicalId, resource);
       const name = String(properties.StateMachineName ?? index.ref(logicalId));
       const text = properties.DefinitionString ?? JSON.stringify(properties.Definition ?? {});
+      const role = roleOf(resource.Properties?.RoleArn);
       try {
         model.stateMachines.push({
           service: source.name,
@@ -256,6 +230,7 @@ export async function loadSystem(options: LoadOptions): Promise<SystemModel> {
           arn: index.ref(logicalId),
           type: properties.StateMachineType === "EXPRESS" ? "EXPRESS" : "STANDARD",
           definition: JSON.parse(String(text)) as Record<string, unknown>,
+          ...(role ? { role } : {}),
         } satisfies StateMachineDef);
       } catch (error) {
         problems.push(`state machine ${name} (${source.name}): definition is not JSON: ${(error as Error).message}`);

@@ -1,3 +1,4 @@
+import type { NamedPolicy } from "@keel/iam";
 import type { CompiledEventPattern } from "../eventbridge/pattern";
 
 /** Everything the local runtime runs, read from the packaged templates of every service. */
@@ -32,6 +33,17 @@ export interface FunctionDef {
   memoryMb: number;
   reservedConcurrency?: number;
   async: AsyncInvokeConfig;
+  /** The execution role, when the template defines it (a role given by ARN is opaque here). */
+  role?: RoleDef;
+}
+
+/** An IAM role of a template: its inline policies, resolved, and the managed policies it attaches. */
+export interface RoleDef {
+  logicalId: string;
+  name: string;
+  arn: string;
+  policies: NamedPolicy[];
+  managedPolicyArns: string[];
 }
 
 export interface InputTransformer {
@@ -69,6 +81,7 @@ export interface StateMachineDef {
   arn: string;
   type: "STANDARD" | "EXPRESS";
   definition: Record<string, unknown>;
+  role?: RoleDef;
 }
 
 export interface TableDef {

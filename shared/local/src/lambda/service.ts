@@ -1,11 +1,17 @@
-import type { ServiceRoute } from "../aws/protocol";
+import type { IncomingMessage } from "node:http";
+import { AwsError, type ServiceRoute } from "../aws/protocol";
 import type { AsyncInvoker } from "./async";
 import type { Functions } from "./functions";
 
 const INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 
 /** Lambda's Invoke API (`POST /2015-03-31/functions/{name}/invocations`), for tools using the SDK. */
-export function lambdaInvokeRoute(functions: Functions, asyncInvoker: AsyncInvoker): ServiceRoute {
+export function lambdaInvokeRoute(
+  functions: Functions,
+  asyncInvoker: AsyncInvoker,
+  /** Checks the caller may invoke the function; throws an AwsError if not. */
+  authorize?: (request: IncomingMessage, functionName: string) => void,
+): ServiceRoute {
   return {
     async handle(request, response, body) {
       const match = INVOKE.exec(new URL(request.url ?? "/", "http://local").pathname);
@@ -24,6 +30,19 @@ export function lambdaInvokeRoute(functions: Functions, asyncInvoker: AsyncInvok
         reply(404, JSON.stringify({ Type: "User", message: `Function not found: ${name}` }), {
           "x-amzn-errortype": "ResourceNotFoundException",
         });
+        return true;
+      }
+      try {
+        authorize?.(request, name);
+      } catch (error) {
+        if (!(error instanceof AwsError)) throw error;
+        reply(
+          error.code === "AccessDeniedException" ? 403 : error.status,
+          JSON.stringify({ Type: "User", Message: error.message }),
+          {
+            "x-amzn-errortype": error.code,
+          },
+        );
         return true;
       }
       let event: unknown = null;

@@ -15,7 +15,10 @@ const HELP = `keel start — run every service on this machine (no AWS account, 
   --in-memory        keep nothing on disk (default: state under .keel/, or $KEEL_DATA_DIR)
   --stage <name>     the serverless stage to run (default local)
   --service <name>   run only this service (a folder under services/, or a path); repeatable
-  --quiet            print only failures, not one line per routed message`;
+  --quiet            print only failures, not one line per routed message
+  --iam <mode>       enforce (default): each function's calls are checked against its execution
+                     role in the template and refused as AWS would; record: report, do not refuse;
+                     off: no checks`;
 
 /** Records worth a line even in quiet mode: something did not go as planned. */
 const FAILURES = new Set([
@@ -27,6 +30,7 @@ const FAILURES = new Set([
   "lambda.dropped",
   "execution.failed",
   "execution.timed-out",
+  "iam.denied",
 ]);
 
 function printSummary(runtime: LocalRuntime, startedMs: number) {
@@ -66,6 +70,7 @@ async function start(argv: string[]) {
       stage: { type: "string" },
       service: { type: "string", multiple: true },
       quiet: { type: "boolean", default: false },
+      iam: { type: "string", default: "enforce" },
       help: { type: "boolean", default: false },
     },
   });
@@ -76,6 +81,9 @@ async function start(argv: string[]) {
     if (!Number.isInteger(number) || number < 0 || number > 65535) throw new Error(`not a port: ${value}`);
     return number;
   };
+  const iam = values.iam as string;
+  if (iam !== "enforce" && iam !== "record" && iam !== "off")
+    throw new Error(`--iam takes enforce, record or off (not "${iam}")`);
   const started = Date.now();
   const printRecord = (record: RuntimeRecord) => {
     if (values.quiet && !FAILURES.has(record.type)) return;
@@ -92,6 +100,7 @@ async function start(argv: string[]) {
     inMemory: values["in-memory"],
     dataDir: dataDir(),
     writeEndpoints: true,
+    iam,
     ...(values.stage ? { stage: values.stage } : {}),
     ports: {
       http: port(values.port, 3000),
