@@ -2,7 +2,13 @@ import { mkdirSync } from "node:fs";
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+} from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import dynalite from "dynalite";
 import { AwsError } from "./aws/protocol";
@@ -23,6 +29,8 @@ const CREATE_TABLE_KEYS = [
 export interface LocalDynamoDB {
   url: string;
   client: DynamoDBClient;
+  /** The calls made so far, by operation (PutItem, Query, …), refused ones included. */
+  operationCounts(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -115,6 +123,28 @@ export async function startDynamoDB(
     ...(options.path ? { path: options.path } : {}),
   });
   if (options.authorize) guard(server, options.authorize);
+  const counts = new Map<string, number>();
+  server.prependListener("request", (request: IncomingMessage) => {
+    const target = request.headers["x-amz-target"];
+    if (typeof target !== "string") return;
+    const operation = target.slice(target.lastIndexOf(".") + 1);
+    counts.set(operation, (counts.get(operation) ?? 0) + 1);
+    if (operation !== "BatchWriteItem") return;
+    // A batch is billed by the items it writes: they are counted as `BatchWriteItem.items`.
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      try {
+        const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+          RequestItems?: Record<string, unknown[]>;
+        };
+        const items = Object.values(input.RequestItems ?? {}).reduce((total, requests) => total + requests.length, 0);
+        counts.set("BatchWriteItem.items", (counts.get("BatchWriteItem.items") ?? 0) + items);
+      } catch {
+        // dynalite answers a malformed body itself
+      }
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`port ${options.port} (DynamoDB) is already in use`) : error),
@@ -145,11 +175,16 @@ export async function startDynamoDB(
         `table ${table.name} (${table.service}, ${table.logicalId}) cannot be created: ${(error as Error).message}`,
       );
     }
+    // A new table is CREATING for a moment (dynalite too, on a timer): writes wait until it is ACTIVE.
+    while ((await client.send(new DescribeTableCommand({ TableName: table.name }))).Table?.TableStatus !== "ACTIVE") {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await seed(client, table);
   }
   return {
     url,
     client,
+    operationCounts: () => Object.fromEntries(counts),
     close: () =>
       new Promise<void>((resolve) => {
         client.destroy();

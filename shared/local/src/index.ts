@@ -4,6 +4,7 @@ export { ConfigError, loadSystem } from "./config/load";
 export type * from "./config/model";
 export { type LocalDynamoDB, localCredentials, startDynamoDB } from "./dynamodb";
 export { compileEventPattern, InvalidEventPatternError } from "./eventbridge/pattern";
+export { FAULT_KINDS, FaultInjector, type FaultKind, type FaultOptions, seededRandom } from "./faults";
 export { tracePageRoute } from "./http/trace-page";
 export { AccessDeniedError, type IamMode, type IamUse } from "./iam/authorizer";
 export { type Coverage, coverage, type Exemption, type Grant, grantsOf } from "./iam/coverage";

@@ -10,7 +10,9 @@ import { loadSystem, type ServiceSource } from "./config/load";
 import type { SystemModel } from "./config/model";
 import { localCredentials, startDynamoDB } from "./dynamodb";
 import { type BusRecord, DeliveryError, EventBridge } from "./eventbridge/bus";
+import type { BusEvent } from "./eventbridge/input";
 import { eventBridgeService } from "./eventbridge/service";
+import { FaultInjector, type FaultOptions } from "./faults";
 import { type ExtraRoute, type HttpRecord, startHttpApi } from "./http/api";
 import { LocalIdentityProvider } from "./http/jwt";
 import { tracePageRoute } from "./http/trace-page";
@@ -64,6 +66,8 @@ export interface StartOptions {
   functionLogs?: "inherit" | "capture" | "silent";
   /** Receives one record per message routed, delivery, invocation outcome, execution and HTTP request. */
   onRecord?: (record: RuntimeRecord) => void;
+  /** Sees every event any bus receives, whole, as it is routed. */
+  onEvent?: (bus: string, event: BusEvent) => void;
   onProgress?: (line: string) => void;
   maxInstancesPerFunction?: number;
   /**
@@ -80,6 +84,8 @@ export interface StartOptions {
    * (default) refuses what the role does not allow, as AWS would; `record` only reports it.
    */
   iam?: IamMode;
+  /** Faults to inject from the start (see `LocalRuntime.faults` to change them while running). */
+  faults?: FaultOptions;
 }
 
 export interface LocalRuntime {
@@ -89,6 +95,8 @@ export interface LocalRuntime {
   eventBridge: EventBridge;
   stepFunctions: StepFunctions;
   sqs: SqsEmulator;
+  /** The DynamoDB calls made so far, by operation (PutItem, Query, …). */
+  dynamodb: { operationCounts(): Record<string, number> };
   identity: LocalIdentityProvider;
   /** The email (SES) and SMS (SNS) functions sent: kept here, never delivered. */
   outbox: Outbox;
@@ -102,6 +110,8 @@ export interface LocalRuntime {
   };
   /** Function output, when `functionLogs` is `capture`. */
   logs: FunctionLogLine[];
+  /** Injected faults: transient errors and crashes of consumers, duplicate and late deliveries. */
+  faults: FaultInjector;
   /** The environment a client (a test, a CLI) needs to reach this runtime through the AWS SDK. */
   clientEnvironment: Record<string, string>;
   /** A bearer token accepted by the HTTP API's JWT authorizer. */
@@ -247,9 +257,15 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       },
       ...(options.maxInstancesPerFunction ? { maxInstancesPerFunction: options.maxInstancesPerFunction } : {}),
       ...(functionLogs === "capture" ? { onLog: (line: FunctionLogLine) => logs.push(line) } : {}),
-      ...(functionLogs === "silent" ? { onLog: () => undefined } : {}),
+      ...(functionLogs === "silent" ? { onLog: () => undefined, discardLogs: true } : {}),
     });
     closers.push(() => functions.close());
+    const consumers = model.rules.flatMap((rule) => rule.targets.map((target) => functions.resolveName(target.arn)));
+    const faults = new FaultInjector(
+      consumers.filter((name): name is string => name !== undefined),
+      options.faults,
+    );
+    functions.intercept = (name, run) => faults.invoke(name, run);
 
     let bridge: EventBridge | undefined;
     const eventBridge = () => bridge as EventBridge;
@@ -411,6 +427,8 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
         retryMaxDelayMs: 60_000 * timeScale,
         ...(stateDir ? { archiveDir: join(stateDir, "archive") } : {}),
         onRecord: record,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        interceptDelivery: (target, deliver) => faults.deliver(target, deliver),
       },
     );
     closers.push(() => eventBridge().close());
@@ -499,6 +517,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
       eventBridge: eventBridge(),
       stepFunctions,
       sqs,
+      dynamodb: { operationCounts: () => dynamo.operationCounts() },
       identity,
       outbox,
       iam: {
@@ -512,6 +531,7 @@ export async function startLocal(options: StartOptions = {}): Promise<LocalRunti
         },
       },
       logs,
+      faults,
       clientEnvironment,
       token,
       idle: (timeoutMs) => activity.idle(timeoutMs),

@@ -1,9 +1,3 @@
-import {
-  IdempotencyAlreadyInProgressError,
-  IdempotencyConfig,
-  IdempotencyValidationError,
-  makeIdempotent,
-} from "@aws-lambda-powertools/idempotency";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
@@ -11,8 +5,15 @@ import middy, { type MiddlewareObj } from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyValidationError,
+  idempotencyStore,
+  makeIdempotent,
+} from "./idempotency";
 import { TENANT_CLAIM } from "./identity";
-import { idempotencyStore, logger, tracer } from "./powertools";
+import { logger, tracer } from "./powertools";
 import { HttpProblem, problemResponse, toProblem } from "./problems";
 
 export type HttpEvent<Body = unknown> = Omit<APIGatewayProxyEventV2WithJWTAuthorizer, "body"> & { body: Body };
@@ -84,6 +85,21 @@ export interface IdempotencyKeyOptions {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+/** Powertools hashes the body recursively: deeper than this, the hash would overflow the stack. */
+const MAX_KEYED_BODY_DEPTH = 1_000;
+
+/** How deeply a parsed JSON value nests, counted without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1]);
+  }
+  return deepest;
+}
 
 /**
  * Idempotency as in the IETF Idempotency-Key draft, per tenant: a request with a key already
@@ -108,6 +124,14 @@ export function withIdempotencyKey<Body>(route: HttpRoute<Body>, options: Idempo
         "invalid-idempotency-key",
         "Bad Request",
         "Idempotency-Key must be 1-255 visible ASCII characters",
+      );
+    }
+    if (depthOf(event.body) > MAX_KEYED_BODY_DEPTH) {
+      throw new HttpProblem(
+        400,
+        "body-too-deep",
+        "Bad Request",
+        `the body nests deeper than ${MAX_KEYED_BODY_DEPTH} levels`,
       );
     }
     idempotent ??= makeIdempotent(route, {

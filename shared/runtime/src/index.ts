@@ -1,6 +1,9 @@
+export * from "./dynamodb";
 export * from "./env";
 export * from "./errors";
+export * from "./first-attempt";
 export * from "./http";
+export { idempotencyStore } from "./idempotency";
 export * from "./identity";
 export * from "./messages";
 export * from "./powertools";

@@ -1,4 +1,3 @@
-import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import type { BasePersistenceLayer } from "@aws-lambda-powertools/idempotency/persistence";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { captureLambdaHandler } from "@aws-lambda-powertools/tracer/middleware";
@@ -17,8 +16,9 @@ import middy from "@middy/core";
 import type { Context, EventBridgeEvent } from "aws-lambda";
 import { env } from "./env";
 import { MalformedMessageError } from "./errors";
-import { eventBridgeClient, idempotencyStore, logger, tracer } from "./powertools";
-import { BusPublisher } from "./publisher";
+import { IdempotencyConfig, idempotencyStore, makeIdempotent } from "./idempotency";
+import { logger, tracer } from "./powertools";
+import { BusPublisher, eventBridgeClient } from "./publisher";
 
 export type BusEvent = EventBridgeEvent<string, unknown>;
 
@@ -104,11 +104,6 @@ export function commandHandler<N extends CommandName>(options: CommandHandlerOpt
 export interface EventConsumerOptions<N extends EventName> extends IdempotencyOptions {
   events: readonly N[];
   handle: (event: Event<N>, context: Context) => Promise<void>;
-  /**
-   * Run the handler once per event id (default). Turn it off only for a handler whose effect is
-   * naturally idempotent and must run again for a redelivery (the workflow reply router).
-   */
-  idempotent?: boolean;
 }
 
 /**
@@ -137,12 +132,36 @@ export function eventConsumer<N extends EventName>(options: EventConsumerOptions
       await options.handle(incoming, lambdaContext);
       return { handled: incoming.meta.eventId };
     };
-    if (options.idempotent === false) return run(envelope, context);
     consume ??= makeIdempotent(run, { persistenceStore: options.persistenceStore?.() ?? idempotencyStore(), config });
     config.registerLambdaContext(context);
     const result = await consume(envelope, context);
     logger.info("event handled", { replayOf: envelope.meta.replayOf });
     return result;
+  };
+  return stack(core);
+}
+
+export interface EventListenerOptions<N extends EventName> {
+  events: readonly N[];
+  handle: (event: Event<N>, context: Context) => Promise<void>;
+}
+
+/**
+ * An event consumer that runs its handler for every delivery: only for a handler whose effect is
+ * naturally idempotent and must run again for a redelivery (the workflow reply router). It leaves
+ * Powertools idempotency out of the function's bundle.
+ */
+export function eventListener<N extends EventName>(options: EventListenerOptions<N>) {
+  const core = async (event: BusEvent, context: Context) => {
+    const envelope = parsed(() => parseEvent<N>(options.events, event.detail)) as Event<N>;
+    logger.appendKeys({
+      correlationId: envelope.meta.correlationId,
+      eventId: envelope.meta.eventId,
+      eventName: envelope.meta.eventName,
+      ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
+    });
+    await options.handle(envelope, context);
+    return { handled: envelope.meta.eventId };
   };
   return stack(core);
 }

@@ -1,11 +1,20 @@
 import {
-  type EventBridgeClient,
+  EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from "@aws-sdk/client-eventbridge";
 import { type Envelope, messageNameOf, toEventBridgeEntry } from "@keel/contracts";
 import { PublishError } from "./errors";
+import { tracer } from "./powertools";
+
+let eventBridge: EventBridgeClient | undefined;
+
+/** The EventBridge client of this environment (endpoint and region from the standard AWS variables). */
+export function eventBridgeClient(): EventBridgeClient {
+  eventBridge ??= tracer.captureAWSv3Client(new EventBridgeClient({}));
+  return eventBridge;
+}
 
 export interface PublisherOptions {
   /** Attempts per entry, the first included (default 4). */

@@ -2,6 +2,8 @@ import { createCommand } from "@keel/contracts";
 import {
   type BusPublisher,
   clientCorrelationId,
+  type FirstAttemptOptions,
+  firstAttempt,
   type HttpRoute,
   httpHandler,
   type IdempotencyKeyOptions,
@@ -18,18 +20,25 @@ import { parseCreateOrderRequest } from "../domain/request";
  * bus and answers 202 with where to follow it. Tenant and user come from the token.
  */
 export const makeRoute =
-  (commandBus: () => Pick<BusPublisher, "publish"> = real.commandBus): HttpRoute =>
+  (commandBus: () => Pick<BusPublisher, "publish"> = real.commandBus, attempts: FirstAttemptOptions = {}): HttpRoute =>
   async (event) => {
     const { tenantId, initiator } = identityOf(event);
     const correlationId = clientCorrelationId(event.headers);
     const request = parseCreateOrderRequest(event.body);
     if (!request.ok) throw invalidBody(request.issues);
-    const orderId = request.value.orderId ?? newOrderId();
-    const command = createCommand(
-      "CreateOrder",
-      { ...request.value, orderId },
-      { tenantId, initiator, ...(correlationId ? { correlationId } : {}) },
+    const value = request.value;
+    // A retried request publishes what its first attempt did: the same order and command ids.
+    const command = await firstAttempt(
+      event,
+      () =>
+        createCommand(
+          "CreateOrder",
+          { ...value, orderId: value.orderId ?? newOrderId() },
+          { tenantId, initiator, ...(correlationId ? { correlationId } : {}) },
+        ),
+      attempts,
     );
+    const orderId = command.data.orderId;
     await commandBus().publish([command]);
     const statusUrl = `/orders/${encodeURIComponent(orderId)}`;
     return {

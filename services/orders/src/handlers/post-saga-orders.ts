@@ -2,6 +2,8 @@ import { createEvent } from "@keel/contracts";
 import {
   type BusPublisher,
   clientCorrelationId,
+  type FirstAttemptOptions,
+  firstAttempt,
   type HttpRoute,
   httpHandler,
   type IdempotencyKeyOptions,
@@ -19,7 +21,7 @@ import { parseCreateOrderRequest } from "../domain/request";
  * is a reaction to it. The order id is always generated (one order per id, by construction).
  */
 export const makeRoute =
-  (eventBus: () => Pick<BusPublisher, "publish"> = real.eventBus): HttpRoute =>
+  (eventBus: () => Pick<BusPublisher, "publish"> = real.eventBus, attempts: FirstAttemptOptions = {}): HttpRoute =>
   async (event) => {
     const { tenantId } = identityOf(event);
     const correlationId = clientCorrelationId(event.headers);
@@ -30,21 +32,30 @@ export const makeRoute =
         { path: "orderId", message: "is generated for orders placed through the saga; leave it out" },
       ]);
     }
-    const orderId = newOrderId();
-    const order = summarize(tenantId, { ...request.value, orderId });
-    const placedEvent = createEvent(
-      "OrderPlaced",
-      {
-        orderId,
-        customerId: request.value.customerId,
-        currency: request.value.currency,
-        items: request.value.items,
-        totalAmount: order.totalAmount,
-        paymentMethodToken: request.value.paymentMethodToken,
-        ...(request.value.contact ? { contact: request.value.contact } : {}),
+    const value = request.value;
+    // A retried request publishes what its first attempt did: the same order id and event id.
+    const placedEvent = await firstAttempt(
+      event,
+      () => {
+        const orderId = newOrderId();
+        const order = summarize(tenantId, { ...value, orderId });
+        return createEvent(
+          "OrderPlaced",
+          {
+            orderId,
+            customerId: value.customerId,
+            currency: value.currency,
+            items: value.items,
+            totalAmount: order.totalAmount,
+            paymentMethodToken: value.paymentMethodToken,
+            ...(value.contact ? { contact: value.contact } : {}),
+          },
+          { tenantId, ...(correlationId ? { correlationId } : {}) },
+        );
       },
-      { tenantId, ...(correlationId ? { correlationId } : {}) },
+      attempts,
     );
+    const orderId = placedEvent.data.orderId;
     await eventBus().publish([placedEvent]);
     const statusUrl = `/orders/${encodeURIComponent(orderId)}`;
     return {

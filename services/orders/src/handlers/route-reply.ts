@@ -1,4 +1,4 @@
-import { eventConsumer, logger } from "@keel/runtime";
+import { eventListener, logger } from "@keel/runtime";
 import { real } from "../adapters/dependencies";
 import type { TaskCallbacks } from "../domain/ports";
 
@@ -10,7 +10,7 @@ const FAILURES = new Set(["PaymentFailed", "InventoryReservationFailed"]);
  * event id: a redelivered command's outcome keeps its id but brings a new task token.
  */
 export const makeHandler = (callbacks: () => TaskCallbacks = real.callbacks) =>
-  eventConsumer({
+  eventListener({
     events: [
       "PaymentAuthorized",
       "PaymentFailed",
@@ -19,7 +19,6 @@ export const makeHandler = (callbacks: () => TaskCallbacks = real.callbacks) =>
       "InventoryReservationFailed",
       "InventoryReleased",
     ],
-    idempotent: false,
     handle: async (event) => {
       const token = event.meta.replyTo?.taskToken;
       if (!token) return;

@@ -60,8 +60,10 @@ export function readBody(request: IncomingMessage, limit = MAX_BODY): Promise<Bu
     request.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Read the rest without keeping it, so the caller can still answer (destroying the request
+        // would close the connection before the answer).
+        chunks.length = 0;
         reject(new AwsError("RequestEntityTooLargeException", `request body exceeds ${limit} bytes`, 413));
-        request.destroy();
         return;
       }
       chunks.push(chunk);

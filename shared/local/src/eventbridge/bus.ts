@@ -61,6 +61,10 @@ export interface EventBridgeOptions {
   /** Archive every event as JSON lines under this folder, and read what is there at start. */
   archiveDir?: string;
   onRecord?: (record: BusRecord) => void;
+  /** Sees every event a bus receives, as it is routed (a tap: benchmarks, tools). */
+  onEvent?: (bus: string, event: BusEvent) => void;
+  /** Wraps each delivery of an event to a target (the fault injector: late, twice). */
+  interceptDelivery?: (targetArn: string, deliver: () => Promise<void>) => Promise<void>;
 }
 
 export interface ArchivedEvent {
@@ -249,6 +253,7 @@ export class EventBridge {
     const archived: ArchivedEvent = { bus: busName, receivedAt: receivedAt.toISOString(), event };
     this.archive.push(archived);
     this.archiveStream(busName)?.write(`${JSON.stringify(archived)}\n`);
+    this.options.onEvent?.(busName, event);
     const matched = this.rulesOf(busName).filter((rule) => rule.state === "ENABLED" && rule.pattern.matches(event));
     this.record({
       type: "event.routed",
@@ -262,7 +267,9 @@ export class EventBridge {
     for (const rule of matched) {
       for (const target of rule.targets) {
         const end = this.options.activity.begin();
-        void this.deliver(busName, rule, target, event, receivedAt).finally(end);
+        const deliver = () => this.deliver(busName, rule, target, event, receivedAt);
+        const intercept = this.options.interceptDelivery;
+        void (intercept ? intercept(target.arn, deliver) : deliver()).finally(end);
       }
     }
   }

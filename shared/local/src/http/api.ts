@@ -48,6 +48,7 @@ function compile(route: RouteDef): CompiledRoute {
 
 function matchPath(segments: string[], path: string): Record<string, string> | undefined {
   const parts = path.split("/").filter(Boolean);
+  if (parts.length !== segments.length && !segments.some((segment) => segment.endsWith("+}"))) return undefined;
   const params: Record<string, string> = {};
   for (let index = 0; index < segments.length; index += 1) {
     const segment = segments[index] as string;
@@ -132,18 +133,24 @@ export async function startHttpApi(routes: readonly RouteDef[], options: HttpApi
     for (const extra of options.extraRoutes ?? []) if (await extra(request, response, url, body)) return;
 
     let pathParameters: Record<string, string> | undefined;
-    for (const candidate of compiled) {
-      if (candidate.method !== "ANY" && candidate.method !== method) continue;
-      if (candidate.route.path === "$default") {
-        matched = candidate;
-        break;
+    try {
+      for (const candidate of compiled) {
+        if (candidate.method !== "ANY" && candidate.method !== method) continue;
+        if (candidate.route.path === "$default") {
+          matched = candidate;
+          break;
+        }
+        const params = matchPath(candidate.segments, url.pathname);
+        if (params) {
+          matched = candidate;
+          pathParameters = params;
+          break;
+        }
       }
-      const params = matchPath(candidate.segments, url.pathname);
-      if (params) {
-        matched = candidate;
-        pathParameters = params;
-        break;
-      }
+    } catch {
+      // A path parameter that is not percent-encoded UTF-8 (`%ZZ`, `%C0%AF`) cannot be decoded.
+      json(response, 400, { message: "Bad Request" });
+      return finish(400);
     }
     if (!matched) {
       json(response, 404, { message: "Not Found" });

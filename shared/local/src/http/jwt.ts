@@ -8,6 +8,9 @@ const KEY_ID = "keel-local";
 
 type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 
+/** Verified tokens remembered at most (a client sends the same token with every request). */
+const VERIFIED_LIMIT = 1000;
+
 /**
  * The local stand-in for the identity provider behind the deployed JWT authorizer: a signing key
  * generated on this machine (kept under the data folder, so tokens survive a restart). Tokens
@@ -15,6 +18,9 @@ type Key = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
  * API Gateway verifies them: signature, issuer, audience, expiry.
  */
 export class LocalIdentityProvider {
+  /** Claims of tokens whose signature, issuer and audience were verified, by token and authorizer. */
+  private readonly verified = new Map<string, JWTPayload>();
+
   private constructor(
     private readonly privateKey: Key,
     private readonly publicKey: Key,
@@ -58,6 +64,21 @@ export class LocalIdentityProvider {
 
   /** The claims of a valid token for this authorizer; throws when API Gateway would answer 401. */
   async verify(token: string, authorizer: JwtAuthorizerDef): Promise<JWTPayload> {
+    // A signature verified once stays valid; only the time claims are checked again.
+    const cacheKey = `${authorizer.issuer}\n${authorizer.audience.join(" ")}\n${token}`;
+    const known = this.verified.get(cacheKey);
+    if (known) {
+      const now = Math.floor(Date.now() / 1000);
+      if ((known.exp === undefined || now < known.exp) && (known.nbf === undefined || now >= known.nbf)) return known;
+      this.verified.delete(cacheKey);
+    }
+    const payload = await this.verifyOnce(token, authorizer);
+    if (this.verified.size >= VERIFIED_LIMIT) this.verified.clear();
+    this.verified.set(cacheKey, payload);
+    return payload;
+  }
+
+  private async verifyOnce(token: string, authorizer: JwtAuthorizerDef): Promise<JWTPayload> {
     const { payload } = await jwtVerify(token, this.publicKey, {
       issuer: authorizer.issuer,
       algorithms: [ALGORITHM],

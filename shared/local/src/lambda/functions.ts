@@ -39,6 +39,8 @@ export interface FunctionsOptions {
   maxInstancesPerFunction?: number;
   /** Receives every line a function writes; by default lines go to this process's stdout/stderr. */
   onLog?: (line: FunctionLogLine) => void;
+  /** Functions' output is dropped where it is written, as if CloudWatch Logs were off. */
+  discardLogs?: boolean;
 }
 
 interface Instance {
@@ -69,6 +71,7 @@ class FunctionPool {
     private readonly environment: Record<string, string>,
     private readonly maxInstances: number,
     private readonly onLog: (line: FunctionLogLine) => void,
+    private readonly discardLogs = false,
   ) {}
 
   /** Concurrent invocations this function may run (its reserved concurrency, if set). */
@@ -96,6 +99,7 @@ class FunctionPool {
         functionArn: this.definition.arn,
         memoryMb: this.definition.memoryMb,
         logStreamName,
+        discardLogs: this.discardLogs,
       },
     });
     worker.unref();
@@ -212,7 +216,8 @@ class FunctionPool {
     });
   }
 
-  async invoke(event: unknown, options: { clientContext?: unknown } = {}): Promise<InvokeResult> {
+  /** Runs one invocation; the event is JSON text, parsed by the execution environment. */
+  async invoke(event: string, options: { clientContext?: unknown } = {}): Promise<InvokeResult> {
     const requestId = randomUUID();
     const instance = await this.acquire(true);
     if (!instance) {
@@ -258,7 +263,7 @@ class FunctionPool {
         id,
         requestId,
         event,
-        deadline: started + timeoutMs,
+        deadline: Date.now() + timeoutMs,
         ...(options.clientContext ? { clientContext: options.clientContext } : {}),
       });
     });
@@ -277,10 +282,18 @@ export class Functions {
   private readonly byArn = new Map<string, string>();
   private readonly faults = new Map<string, Fault & { remaining: number }>();
   private readonly counts = new Map<string, number>();
+  private readonly milliseconds = new Map<string, number>();
+  /** Wraps every invocation that runs (the fault injector): it may fail one before or after the handler. */
+  intercept?: (name: string, run: () => Promise<InvokeResult>) => Promise<InvokeResult>;
 
   /** How many times each function has been invoked since the runtime started (by function name). */
   invocationCounts(): Record<string, number> {
     return Object.fromEntries(this.counts);
+  }
+
+  /** The milliseconds each function's invocations have run so far (by function name; Lambda bills this). */
+  invocationMilliseconds(): Record<string, number> {
+    return Object.fromEntries(this.milliseconds);
   }
 
   constructor(
@@ -302,6 +315,7 @@ export class Functions {
           this.environmentOf(definition),
           options.maxInstancesPerFunction ?? 8,
           onLog,
+          options.discardLogs,
         ),
       );
       this.byArn.set(definition.arn, definition.name);
@@ -374,7 +388,12 @@ export class Functions {
     const pool = name ? this.pools.get(name) : undefined;
     if (!name || !pool) throw new AwsError("ResourceNotFoundException", `Function not found: ${nameOrArn}`, 404);
     this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
-    return this.injected(name) ?? pool.invoke(JSON.parse(JSON.stringify(event ?? null)), options);
+    const run = () =>
+      pool.invoke(JSON.stringify(event ?? null), options).then((result) => {
+        this.milliseconds.set(name, (this.milliseconds.get(name) ?? 0) + result.durationMs);
+        return result;
+      });
+    return this.injected(name) ?? (this.intercept ? this.intercept(name, run) : run());
   }
 
   async close() {

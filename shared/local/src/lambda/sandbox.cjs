@@ -20,6 +20,17 @@ function toError(error) {
 let handler;
 let current;
 
+if (workerData.discardLogs) {
+  // Output nobody reads is not written at all (console, and loggers that write to the streams).
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.write = (_chunk, encoding, callback) => {
+      const done = typeof encoding === "function" ? encoding : callback;
+      if (typeof done === "function") queueMicrotask(done);
+      return true;
+    };
+  }
+}
+
 function fail(error, fatal) {
   if (!current) return;
   const id = current;
@@ -54,6 +65,7 @@ parentPort.on("message", async (message) => {
   if (message.type !== "invoke") return;
   current = message.id;
   const deadline = message.deadline;
+  const event = JSON.parse(message.event);
   const context = {
     functionName: workerData.functionName,
     functionVersion: "$LATEST",
@@ -70,9 +82,9 @@ parentPort.on("message", async (message) => {
     const value =
       handler.length >= 3
         ? await new Promise((resolve, reject) =>
-            handler(message.event, context, (error, result) => (error ? reject(error) : resolve(result))),
+            handler(event, context, (error, result) => (error ? reject(error) : resolve(result))),
           )
-        : await handler(message.event, context);
+        : await handler(event, context);
     if (current !== message.id) return;
     current = undefined;
     const payload = value === undefined ? "null" : JSON.stringify(value);
