@@ -151,6 +151,23 @@ describe("each function's role allows what it uses, and nothing else", () => {
       await settled(orderId);
       saga.push(orderId);
     }
+    // OrderPlaced reaches payments after InventoryReserved (EventBridge does not keep order): the
+    // reaction to OrderPlaced is then the one that charges.
+    system.runtime.faults.configure({
+      delayRate: 1,
+      minDelayMs: 1500,
+      maxDelayMs: 1500,
+      targets: ["keel-payments-local-chargePlacedOrder"],
+    });
+    const reordered = await place("/saga/orders", order());
+    expect(await settled(reordered)).toBe("SHIPPING_SCHEDULED");
+    system.runtime.faults.configure({});
+    expect(
+      system.runtime.faults.injected().by[
+        "delay arn:aws:lambda:us-east-1:000000000000:function:keel-payments-local-chargePlacedOrder"
+      ],
+    ).toBe(1);
+
     const outcomes = await Promise.all([...orchestrated, ...saga].map(settled));
     expect(outcomes).toEqual([
       "SHIPPING_SCHEDULED",

@@ -20,6 +20,13 @@ export interface FaultOptions {
   delayRate?: number;
   /** The longest a delivery is held back (default 2000 ms); each held one waits a random part of it. */
   maxDelayMs?: number;
+  /** The shortest a held delivery waits (default 0). */
+  minDelayMs?: number;
+  /**
+   * The EventBridge targets whose deliveries may be duplicated or held back, by ARN or function
+   * name; by default every target.
+   */
+  targets?: readonly string[];
   /**
    * The functions whose invocations may fail or crash, by name; by default every function an
    * EventBridge rule targets (the consumers).
@@ -116,11 +123,15 @@ export class FaultInjector {
 
   /** Delivers an event to a target: perhaps late, perhaps twice. */
   async deliver(target: string, deliver: () => Promise<void>): Promise<void> {
+    const targets = this.options.targets;
+    if (targets && !targets.some((name) => target === name || target.endsWith(`:${name}`))) return deliver();
     const twice = this.roll(this.options.duplicateRate);
     const late = (): Promise<void> => {
       if (!this.roll(this.options.delayRate)) return deliver();
       this.count("delay", target);
-      return sleep(this.random() * (this.options.maxDelayMs ?? 2000)).then(deliver);
+      const shortest = this.options.minDelayMs ?? 0;
+      const longest = Math.max(shortest, this.options.maxDelayMs ?? 2000);
+      return sleep(shortest + this.random() * (longest - shortest)).then(deliver);
     };
     if (!twice) return late();
     this.count("duplicate", target);
