@@ -42,6 +42,30 @@ function parsed<T>(parse: () => T): T {
   }
 }
 
+/** The event's envelope, parsed (a malformed one is refused); its ids go on every log line. */
+function receivedEvent<N extends EventName>(names: readonly N[], event: BusEvent): Event<N> {
+  const envelope = parsed(() => parseEvent<N>(names, event.detail)) as Event<N>;
+  logger.appendKeys({
+    correlationId: envelope.meta.correlationId,
+    eventId: envelope.meta.eventId,
+    eventName: envelope.meta.eventName,
+    ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
+  });
+  return envelope;
+}
+
+/** The command's envelope, parsed (a malformed one is refused); its ids go on every log line. */
+function receivedCommand<N extends CommandName>(names: readonly N[], event: BusEvent): Command<N> {
+  const command = parsed(() => parseCommand<N>(names, event.detail)) as Command<N>;
+  logger.appendKeys({
+    correlationId: command.meta.correlationId,
+    commandId: command.meta.commandId,
+    commandName: command.meta.commandName,
+    tenantId: command.meta.tenantId,
+  });
+  return command;
+}
+
 const stack = <E, R>(core: (event: E, context: Context) => Promise<R>) =>
   middy(core)
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -72,13 +96,7 @@ export function commandHandler<N extends CommandName>(options: CommandHandlerOpt
   let publisher: Pick<BusPublisher, "publish"> | undefined;
 
   const core = async (event: BusEvent, context: Context) => {
-    const command = parsed(() => parseCommand<N>(options.commands, event.detail)) as Command<N>;
-    logger.appendKeys({
-      correlationId: command.meta.correlationId,
-      commandId: command.meta.commandId,
-      commandName: command.meta.commandName,
-      tenantId: command.meta.tenantId,
-    });
+    const command = receivedCommand(options.commands, event);
     decide ??= makeIdempotent(
       async (incoming: Command<N>, lambdaContext: Context) => {
         const outcome = await options.handle(incoming, lambdaContext);
@@ -121,13 +139,7 @@ export function eventConsumer<N extends EventName>(options: EventConsumerOptions
   let consume: ((event: Event<N>, context: Context) => Promise<{ handled: string }>) | undefined;
 
   const core = async (event: BusEvent, context: Context) => {
-    const envelope = parsed(() => parseEvent<N>(options.events, event.detail)) as Event<N>;
-    logger.appendKeys({
-      correlationId: envelope.meta.correlationId,
-      eventId: envelope.meta.eventId,
-      eventName: envelope.meta.eventName,
-      ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
-    });
+    const envelope = receivedEvent(options.events, event);
     const run = async (incoming: Event<N>, lambdaContext: Context) => {
       await options.handle(incoming, lambdaContext);
       return { handled: incoming.meta.eventId };
@@ -153,13 +165,7 @@ export interface EventListenerOptions<N extends EventName> {
  */
 export function eventListener<N extends EventName>(options: EventListenerOptions<N>) {
   const core = async (event: BusEvent, context: Context) => {
-    const envelope = parsed(() => parseEvent<N>(options.events, event.detail)) as Event<N>;
-    logger.appendKeys({
-      correlationId: envelope.meta.correlationId,
-      eventId: envelope.meta.eventId,
-      eventName: envelope.meta.eventName,
-      ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
-    });
+    const envelope = receivedEvent(options.events, event);
     await options.handle(envelope, context);
     return { handled: envelope.meta.eventId };
   };
@@ -192,13 +198,7 @@ export function eventReaction<N extends EventName>(options: EventReactionOptions
   let publisher: Pick<BusPublisher, "publish"> | undefined;
 
   const core = async (event: BusEvent, context: Context) => {
-    const envelope = parsed(() => parseEvent<N>(options.events, event.detail)) as Event<N>;
-    logger.appendKeys({
-      correlationId: envelope.meta.correlationId,
-      eventId: envelope.meta.eventId,
-      eventName: envelope.meta.eventName,
-      ...(envelope.meta.tenantId ? { tenantId: envelope.meta.tenantId } : {}),
-    });
+    const envelope = receivedEvent(options.events, event);
     react ??= makeIdempotent(
       async (incoming: Event<N>, lambdaContext: Context) => {
         const outcome = await options.handle(incoming, lambdaContext);
@@ -231,13 +231,7 @@ export interface CommandConsumerOptions<N extends CommandName> {
  */
 export function commandConsumer<N extends CommandName>(options: CommandConsumerOptions<N>) {
   const core = async (event: BusEvent, context: Context) => {
-    const command = parsed(() => parseCommand<N>(options.commands, event.detail)) as Command<N>;
-    logger.appendKeys({
-      correlationId: command.meta.correlationId,
-      commandId: command.meta.commandId,
-      commandName: command.meta.commandName,
-      tenantId: command.meta.tenantId,
-    });
+    const command = receivedCommand(options.commands, event);
     return options.handle(command, context);
   };
   return stack(core);
