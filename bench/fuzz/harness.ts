@@ -7,7 +7,15 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:ht
 import { type LocalRuntime, startLocal } from "@keel/local";
 import fc from "fast-check";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { bytesOf, describe, type FuzzRequest, GATEWAY_MESSAGES, malformedRequests, type Tokens } from "./requests";
+import {
+  bytesOf,
+  CORRELATION_ID,
+  describe,
+  type FuzzRequest,
+  GATEWAY_MESSAGES,
+  malformedRequests,
+  type Tokens,
+} from "./requests";
 
 export interface Answer {
   status: number;
@@ -107,6 +115,8 @@ export async function mintTokens(runtime: LocalRuntime): Promise<Tokens> {
       { kind: "no tenant claim", token: await issue({ claims: {} }) },
       { kind: "empty tenant claim", token: await issue({ claims: { [TENANT_CLAIM]: "" } }) },
       { kind: "empty subject", token: await issue({ subject: "" }) },
+      { kind: "tenant claim of 65 characters", token: await issue({ claims: { [TENANT_CLAIM]: "t".repeat(65) } }) },
+      { kind: "subject of 257 characters", token: await issue({ subject: "s".repeat(257) }) },
     ],
   };
 }
@@ -193,6 +203,10 @@ export function violationsOf(request: FuzzRequest, answer: Answer): string[] {
     statuses.push(409);
   }
   if (status >= 500) problems.push(`${status}: a server error`);
+  const echoed = answer.headers["x-correlation-id"];
+  if (typeof echoed === "string" && !CORRELATION_ID.test(echoed)) {
+    problems.push(`a malformed x-correlation-id echoed: ${JSON.stringify(echoed).slice(0, 60)}`);
+  }
   if (status >= 200 && status < 300) problems.push(`${status}: a malformed request was accepted`);
   if (!statuses.includes(status)) problems.push(`status ${status}, expected ${statuses.join(" or ")}`);
   const type = answer.headers["content-type"];

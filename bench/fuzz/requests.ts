@@ -77,7 +77,7 @@ const ROUTES = [
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 const PHONE = /^\+[1-9][0-9]{6,14}$/;
-const CORRELATION_ID =
+export const CORRELATION_ID =
   /^corr_(?:[0-9A-HJKMNP-TV-Z]{26}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** The media types the JSON body parser takes for JSON (its own pattern). */
@@ -609,8 +609,22 @@ function contentType(tokens: Tokens): fc.Arbitrary<FuzzRequest> {
       headerText(60),
     )
     .filter((value) => !JSON_MEDIA_TYPE.test(received(value)));
+  /** JSON declared in a charset other than UTF-8 (RFC 8259 §8.1): refused, not decoded as UTF-8. */
+  const otherCharset = fc
+    .tuple(
+      fc.constantFrom("application/json", "application/merge-patch+json"),
+      fc.constantFrom("utf-16", "UTF-16LE", '"utf-32"', "iso-8859-1", "latin1", "us-ascii", "windows-1252"),
+      fc.constantFrom(";", "; ", " ; "),
+    )
+    .map(([type, charset, separator]) => `${type}${separator}charset=${charset}`);
   return fc
-    .tuple(postRoute, fc.option(mediaType, { nil: undefined }), baseHeaders(tokens.valid, false))
+    .tuple(
+      postRoute,
+      fc.option(fc.oneof({ weight: 4, arbitrary: mediaType }, { weight: 1, arbitrary: otherCharset }), {
+        nil: undefined,
+      }),
+      baseHeaders(tokens.valid, false),
+    )
     .chain(([path, type, headers]) =>
       validOrder(path === "/orders").map((order) => ({
         category: "content-type" as const,

@@ -25,6 +25,9 @@ export const timestampSchema = z.iso.datetime({ message: "must be an ISO 8601 UT
 export const replyToSchema = z.object({ taskToken: secret(z.string().check(z.minLength(1), z.maxLength(8192))) });
 export type ReplyTo = z.infer<typeof replyToSchema>;
 
+/** The tenant a message belongs to, as carried in `meta.tenantId`. */
+export const tenantIdSchema = nonEmpty(64);
+
 export const initiatorSchema = z.object({
   type: z.enum(["user", "service", "system"]),
   id: nonEmpty(),
@@ -47,7 +50,7 @@ export const commandMetaSchema = z.object({
   commandName: nonEmpty(64),
   commandId: commandIdSchema,
   ...sharedMeta,
-  tenantId: nonEmpty(64),
+  tenantId: tenantIdSchema,
   initiator: initiatorSchema,
 });
 export type CommandMeta = z.infer<typeof commandMetaSchema>;
@@ -59,7 +62,7 @@ export const eventMetaSchema = z.object({
   ...sharedMeta,
   /** `<domain>.<component>` of the publisher, e.g. `orders.workflow`. */
   producer: z.string().check(z.regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/, "must be <domain>.<component>")),
-  tenantId: z.optional(nonEmpty(64)),
+  tenantId: z.optional(tenantIdSchema),
 });
 export type EventMeta = z.infer<typeof eventMetaSchema>;
 

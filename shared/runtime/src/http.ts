@@ -12,7 +12,7 @@ import {
   idempotencyStore,
   makeIdempotent,
 } from "./idempotency";
-import { TENANT_CLAIM } from "./identity";
+import { echoedCorrelationId, TENANT_CLAIM } from "./identity";
 import { logger, tracer } from "./powertools";
 import { HttpProblem, problemResponse, toProblem } from "./problems";
 
@@ -39,6 +39,27 @@ export function bodySizeLimit(maxBytes: number): MiddlewareObj<APIGatewayProxyEv
   };
 }
 
+/**
+ * JSON is exchanged as UTF-8 (RFC 8259 §8.1); a body declared in another charset is refused with
+ * 415 rather than decoded as UTF-8 into something the client did not send.
+ */
+export function utf8JsonOnly(): MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer> {
+  return {
+    before: (request) => {
+      const contentType = request.event.headers?.["content-type"];
+      const charset = contentType && /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+      if (charset && !/^utf-?8$/i.test(charset)) {
+        throw new HttpProblem(
+          415,
+          "unsupported-media-type",
+          "Unsupported Media Type",
+          `JSON bodies must be UTF-8; the request declares charset=${charset.slice(0, 40)}`,
+        );
+      }
+    },
+  };
+}
+
 /** Turns every error into an RFC 9457 `application/problem+json` response. */
 export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2WithJWTAuthorizer, HttpResult> {
   return {
@@ -46,11 +67,10 @@ export function problemDetails(): MiddlewareObj<APIGatewayProxyEventV2WithJWTAut
       const problem = toProblem(request.error);
       if (problem.status >= 500) logger.error("request failed", { error: request.error as Error });
       else logger.info("request refused", { status: problem.status, problem: problem.slug, detail: problem.detail });
-      const correlationId = request.event.headers?.["x-correlation-id"];
       request.response = problemResponse(
         problem,
         request.event.requestContext?.requestId ?? request.context.awsRequestId,
-        correlationId ? { "x-correlation-id": correlationId } : {},
+        echoedCorrelationId(request.event.headers),
       );
     },
   };
@@ -74,7 +94,7 @@ export function httpHandler<Body = unknown>(route: HttpRoute<Body>, options: Htt
     .use(problemDetails())
     .use(httpHeaderNormalizer())
     .use(bodySizeLimit(options.maxBodyBytes ?? 64 * 1024));
-  if (options.jsonBody) stack.use(httpJsonBodyParser());
+  if (options.jsonBody) stack.use(utf8JsonOnly()).use(httpJsonBodyParser());
   return stack.handler(route as unknown as Parameters<typeof stack.handler>[0]);
 }
 

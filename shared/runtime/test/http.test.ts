@@ -59,6 +59,16 @@ describe("the HTTP ingress stack", () => {
     expect(JSON.parse(response.body ?? "{}")).toEqual({ hello: "ada", tenant: "tenant-1" });
   });
 
+  it("accepts JSON declared as UTF-8, in any spelling", async () => {
+    for (const contentType of ["application/json; charset=UTF-8", 'application/problem+json;charset="utf8"']) {
+      const response = await echo(
+        request({ body: JSON.stringify({ name: "ada" }), headers: { "content-type": contentType } }),
+        lambdaContext(),
+      );
+      expect(response.statusCode).toBe(201);
+    }
+  });
+
   it.each([
     ["malformed JSON", request({ body: "{name:" }), 400, "malformed-json"],
     [
@@ -67,15 +77,45 @@ describe("the HTTP ingress stack", () => {
       415,
       "unsupported-media-type",
     ],
+    [
+      "a body declared in another charset",
+      request({
+        body: JSON.stringify({ name: "ada" }),
+        headers: { "content-type": "application/json; charset=utf-16" },
+      }),
+      415,
+      "unsupported-media-type",
+    ],
     ["a body over the limit", request({ body: JSON.stringify({ name: "x".repeat(2000) }) }), 413, "payload-too-large"],
     ["a body that breaks the contract", request({ body: JSON.stringify({ name: 5 }) }), 422, "validation-failed"],
     ["a token without a tenant", request({ body: JSON.stringify({ name: "ada" }), tenant: "" }), 403, "no-tenant"],
+    [
+      "a tenant claim no envelope can carry",
+      request({ body: JSON.stringify({ name: "ada" }), tenant: "t".repeat(65) }),
+      403,
+      "invalid-identity",
+    ],
   ])("answers %s with problem+json", async (_name, event, status, slug) => {
     const response = await echo(event, lambdaContext());
     expect(response.statusCode).toBe(status);
     const problem = problemOf(response);
     expect(problem).toMatchObject({ status, type: `https://keel.example.com/problems/${slug}` });
     if (status === 422) expect(problem.errors).toEqual([{ path: "name", message: "is required" }]);
+  });
+
+  it("echoes a well-formed x-correlation-id on a refusal, and never a malformed one", async () => {
+    const valid = "corr_01JD6W3Q6Z5Y8X9V0T1S2R3P4N";
+    const refusedValid = await echo(
+      request({ body: "{name:", headers: { "x-correlation-id": valid } }),
+      lambdaContext(),
+    );
+    expect(refusedValid.headers?.["x-correlation-id"]).toBe(valid);
+    const refusedForged = await echo(
+      request({ body: "{name:", headers: { "x-correlation-id": "<script>alert(1)</script>" } }),
+      lambdaContext(),
+    );
+    expect(refusedForged.statusCode).toBe(400);
+    expect(refusedForged.headers).not.toHaveProperty("x-correlation-id");
   });
 
   it("answers an unexpected error with a 500 that reveals nothing", async () => {
