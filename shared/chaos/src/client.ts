@@ -48,7 +48,14 @@ export async function placeOrder(
       if (response.status === 202) {
         const { orderId } = JSON.parse(text) as { orderId: string };
         return {
-          accepted: { tenantId, orderId, flow: order.flow, customerId: order.customerId, items: order.items },
+          accepted: {
+            tenantId,
+            orderId,
+            flow: order.flow,
+            kind: order.kind,
+            customerId: order.customerId,
+            items: order.items,
+          },
           attempts: attempt,
         };
       }

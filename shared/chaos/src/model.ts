@@ -13,6 +13,8 @@ export interface AcceptedOrder {
   tenantId: string;
   orderId: string;
   flow: Flow;
+  /** The path the plan meant it to take (`ordinary`, `declined`, `slow-provider`, …). */
+  kind?: string;
   customerId: string;
   items: Line[];
 }
@@ -23,6 +25,8 @@ export interface OrderRow {
   orderId: string;
   flow?: string;
   status: string;
+  /** Why the workflow rejected it, when it did. */
+  reason?: string;
 }
 
 export interface StockRow {

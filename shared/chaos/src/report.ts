@@ -33,6 +33,18 @@ export function formatReport(report: ChaosReport, maxCounterexamples = 10): stri
       .map(([status, count]) => `${status} ${count}`);
     rows.push([`outcome: ${flow}`, parts.join(", ")]);
   }
+  for (const [flow, byKind] of Object.entries(report.rejections).sort()) {
+    const parts = Object.entries(byKind)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([kind, reasons]) =>
+          `${kind}: ${Object.entries(reasons)
+            .sort(([, a], [, b]) => b - a)
+            .map(([reason, count]) => `${reason} ${count}`)
+            .join(", ")}`,
+      );
+    rows.push([`rejected: ${flow}`, parts.join("; ")]);
+  }
   rows.push(
     [
       "faults injected",

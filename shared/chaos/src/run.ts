@@ -53,6 +53,8 @@ export interface ChaosReport {
   httpRetries: number;
   /** Final status in the orders table, by flow. */
   outcomes: Record<string, Record<string, number>>;
+  /** Rejected orders by flow, then by the path the plan meant them to take, then by the reason recorded. */
+  rejections: Record<string, Record<string, Record<string, number>>>;
   faults: Record<FaultKind, number>;
   faultsBy: Record<string, number>;
   retries: { lambda: number; eventBridge: number };
@@ -189,12 +191,22 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await options.inspect?.({ runtime, reader, snapshot });
 
     const outcomes: Record<string, Record<string, number>> = {};
+    const rejections: Record<string, Record<string, Record<string, number>>> = {};
+    const kindOf = new Map(accepted.map((order) => [order.orderId, order.kind ?? "unplanned"]));
     const tenantRows = snapshot.orders.filter((row) => row.tenantId === tenantId);
     for (const row of tenantRows) {
       const flow = row.flow ?? "unknown";
       outcomes[flow] ??= {};
       const byStatus = outcomes[flow] as Record<string, number>;
       byStatus[row.status] = (byStatus[row.status] ?? 0) + 1;
+      if (row.reason) {
+        const kind = kindOf.get(row.orderId) ?? "unplanned";
+        rejections[flow] ??= {};
+        const byKind = rejections[flow] as Record<string, Record<string, number>>;
+        byKind[kind] ??= {};
+        const byReason = byKind[kind] as Record<string, number>;
+        byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
+      }
     }
     const terminalCopies = snapshot.messages.filter(
       (message) => message.bus === "events" && (message.name === "OrderCreated" || message.name === "OrderRejected"),
@@ -208,6 +220,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       refused,
       httpRetries,
       outcomes,
+      rejections,
       faults: injected.total,
       faultsBy: injected.by,
       retries,

@@ -104,6 +104,7 @@ export class SystemReader {
         orderId: view.orderId,
         status: view.status,
         ...(view.flow ? { flow: view.flow } : {}),
+        ...(view.reason ? { reason: view.reason } : {}),
       })),
       messages: this.messages(),
       stockBefore,

@@ -43,6 +43,17 @@ describe("under transient errors, crashes, duplicate, late and reordered deliver
     expect(report.deadLetters.dlqd).toBeGreaterThan(0);
   });
 
+  it("says why each rejected order was rejected, by the path it was planned to take", () => {
+    const rejected = report.outcomes.orchestration?.REJECTED ?? 0;
+    const byKind = report.rejections.orchestration ?? {};
+    const counted = Object.values(byKind).flatMap((reasons) => Object.values(reasons));
+    expect(counted.reduce((sum, count) => sum + count, 0)).toBe(rejected);
+    // An order planned with an out-of-stock line can only be rejected for stock or a timeout.
+    for (const reason of Object.keys(byKind["out-of-stock"] ?? {})) {
+      expect(["OUT_OF_STOCK", "INVENTORY_TIMEOUT", "PAYMENT_TIMEOUT"]).toContain(reason);
+    }
+  });
+
   it("keeps every invariant", () => {
     expect(failures(report.invariants)).toEqual([]);
   });
